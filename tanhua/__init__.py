@@ -1,0 +1,1 @@
+"""谈话 (tanhua): supervision-talk management."""

@@ -1,0 +1,196 @@
+"""The cadre registry (干部名册): units as a tree, ranks, cadres and their post history."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+
+class UnitKind(models.TextChoices):
+    CITY = "市", "市"
+    COUNTY = "县区", "县区"
+    TOWN = "镇街", "镇街"
+    DEPARTMENT = "市直部门", "市直部门"
+    SOE = "国有企业", "国有企业"
+    SCHOOL = "学校", "学校"
+    HOSPITAL = "医院", "医院"
+    OTHER = "其他", "其他"
+
+
+class UnitTag(models.Model):
+    """A unit attribute that later decides outline topics (权力集中, 资金密集 ...)."""
+
+    name = models.CharField("标签", max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = "单位标签"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(MP_Node):
+    """A unit in the organisation tree.
+
+    The materialised path (``path``, from treebeard) makes "this unit and everything under
+    it" a single indexed prefix query; every permission check is one.
+    """
+
+    code = models.CharField("单位代码", max_length=40, unique=True)
+    name = models.CharField("单位名称", max_length=100)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    kind = models.CharField("单位类别", max_length=8, choices=UnitKind.choices, default=UnitKind.OTHER)
+    tags = models.ManyToManyField(UnitTag, blank=True, related_name="units", verbose_name="标签")
+    contact_leader = models.ForeignKey(
+        "Cadre",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_units",
+        verbose_name="联系领导",
+    )
+
+    node_order_by = None  # keep insertion order: units appear as the import file lists them
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+    def subtree_q(self, prefix=""):
+        """Q matching this unit and its descendants; prefix is the lookup path to a Unit."""
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+
+class RankTrack(models.TextChoices):
+    LEADERSHIP = "领导职务", "领导职务"
+    GRADE = "职级", "职级"
+
+
+class Rank(models.Model):
+    """An entry of the ordered rank vocabulary.
+
+    ``level`` is the band the rank belongs to (10 副科 ... 60 正厅) so that "副科级以上" is
+    ``level >= 10`` for leadership posts and parallel 职级 titles alike; ``order`` sorts
+    ranks within and across bands.
+    """
+
+    name = models.CharField("职级", max_length=20, unique=True)
+    level = models.PositiveSmallIntegerField("层级", db_index=True)
+    order = models.PositiveSmallIntegerField("排序", unique=True)
+    track = models.CharField("序列", max_length=8, choices=RankTrack.choices)
+
+    class Meta:
+        verbose_name = "职级"
+        ordering = ["-order"]
+
+    def __str__(self):
+        return self.name
+
+
+# The bands of the leadership track; the names users filter by ("副科级以上").
+RANK_LEVELS = [
+    (10, "副科级"),
+    (20, "正科级"),
+    (30, "副处级"),
+    (40, "正处级"),
+    (50, "副厅级"),
+    (60, "正厅级"),
+]
+
+
+class Gender(models.TextChoices):
+    MALE = "男", "男"
+    FEMALE = "女", "女"
+
+
+class CadreStatus(models.TextChoices):
+    ACTIVE = "在职", "在职"
+    TRANSFERRED = "调离", "调离"
+    RETIRED = "退休", "退休"
+
+
+class SensitivePost(models.TextChoices):
+    DISCIPLINE = "执纪执法", "执纪执法"
+    PERSONNEL = "干部人事", "干部人事"
+    AUDIT = "审计", "审计"
+    APPROVAL = "项目审批", "项目审批"
+    FUNDS = "资金管理", "资金管理"
+
+
+class Cadre(models.Model):
+    """A leading cadre as the organisation department's roster lists them."""
+
+    name = models.CharField("姓名", max_length=40, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    birth_date = models.DateField("出生年月", null=True, blank=True)
+    native_place = models.CharField("籍贯", max_length=60, blank=True)
+    political_status = models.CharField("政治面貌", max_length=20, blank=True)
+    party_join_date = models.DateField("入党时间", null=True, blank=True)
+    work_start_date = models.DateField("参加工作时间", null=True, blank=True)
+    education = models.CharField("学历", max_length=40, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cadres", verbose_name="工作单位")
+    post = models.CharField("现任职务", max_length=100, blank=True)
+    rank = models.ForeignKey(Rank, on_delete=models.PROTECT, related_name="cadres", verbose_name="职级")
+    post_since = models.DateField("任现职时间", null=True, blank=True, db_index=True)
+    rank_since = models.DateField("任现职级时间", null=True, blank=True)
+    is_unit_head = models.BooleanField("是否一把手", default=False)
+    is_party_gov_head = models.BooleanField("是否党政正职", default=False)
+    sensitive_post = models.CharField("岗位类别", max_length=8, choices=SensitivePost.choices, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    remarks = models.CharField("备注", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=4, choices=CadreStatus.choices, default=CadreStatus.ACTIVE)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "干部"
+        verbose_name_plural = "干部"
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def years_in_post(self, today=None):
+        if not self.post_since:
+            return None
+        today = today or datetime.date.today()
+        years = today.year - self.post_since.year
+        if (today.month, today.day) < (self.post_since.month, self.post_since.day):
+            years -= 1
+        return years
+
+    @property
+    def masked_id_number(self):
+        # Full ID numbers are shown only on the profile; lists mask the middle.
+        return self.id_number[:6] + "********" + self.id_number[-4:] if len(self.id_number) == 18 else ""
+
+
+class PostHistory(models.Model):
+    """A post a cadre held; the open entry (``end`` empty) is the current one."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="posts", verbose_name="干部")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="单位")
+    unit_name = models.CharField("单位名称", max_length=100, blank=True)
+    post = models.CharField("职务", max_length=100, blank=True)
+    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT, verbose_name="职级")
+    start = models.DateField("起始", null=True, blank=True)
+    end = models.DateField("截止", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "任职经历"
+        ordering = ["cadre", "-start"]
+        indexes = [models.Index(fields=["cadre", "end"])]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.post}"

@@ -1,0 +1,466 @@
+"""Roster import and export: the spreadsheet organisation departments keep.
+
+``import_roster`` reads the file once, row by row, validating every row and writing in
+batches inside one transaction; any error anywhere rolls the whole import back, so a bad
+file writes nothing and every error is reported with its spreadsheet row and column.
+Upsert is by ID number: re-importing the same file changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from django.utils import timezone
+
+from tanhua.accounts.scope import scope_queryset, unit_in_scope, visible_units
+
+from .models import Cadre, CadreStatus, Gender, PostHistory, Rank, SensitivePost
+from .parsing import (
+    clean_name,
+    clean_text,
+    format_date,
+    parse_bool,
+    parse_date,
+    parse_id_number,
+    parse_phone,
+)
+from .sheets import SheetError, header_key, is_blank, is_footer, locate_header, open_sheet
+
+# (column header, Cadre field, accepted header variants). The order is the export order.
+COLUMNS = [
+    ("姓名", "name", ["名字"]),
+    ("性别", "gender", []),
+    ("民族", "ethnicity", []),
+    ("出生年月", "birth_date", ["出生日期", "出生年月日", "出生时间", "生日"]),
+    ("籍贯", "native_place", []),
+    ("政治面貌", "political_status", ["党派"]),
+    ("入党时间", "party_join_date", ["入党日期", "入党年月"]),
+    ("参加工作时间", "work_start_date", ["参加工作日期", "工作时间", "参工时间"]),
+    ("学历", "education", ["最高学历", "文化程度"]),
+    ("身份证号", "id_number", ["身份证号码", "公民身份号码", "身份证", "证件号码"]),
+    ("工作单位", "unit", ["单位", "所在单位", "单位名称", "工作单位名称"]),
+    ("单位代码", "unit_code", ["工作单位代码"]),
+    ("现任职务", "post", ["职务", "现职务", "现任职务名称", "职务名称"]),
+    ("职级", "rank", ["职务层次", "职级层次", "级别", "现职级", "职务级别"]),
+    ("任现职时间", "post_since", ["任职时间", "任现职务时间", "现职时间", "任职日期"]),
+    ("任现职级时间", "rank_since", ["任职级时间", "任现职务层次时间", "任现级时间", "职级时间"]),
+    ("是否一把手", "is_unit_head", ["一把手"]),
+    ("是否党政正职", "is_party_gov_head", ["党政正职"]),
+    ("岗位类别", "sensitive_post", ["敏感岗位", "岗位类型", "敏感岗位类别"]),
+    ("联系电话", "phone", ["电话", "手机", "手机号码", "联系方式", "电话号码"]),
+    ("备注", "remarks", ["说明"]),
+    ("状态", "status", ["在职状态"]),
+]
+REQUIRED = ["姓名", "身份证号", "工作单位", "职级"]
+HEADERS = [c[0] for c in COLUMNS]
+FIELD_OF = {c[0]: c[1] for c in COLUMNS}
+ALIASES = {header_key(alias): c[0] for c in COLUMNS for alias in [c[0], *c[2]]}
+
+TEXT_LIMITS = {
+    "name": 40,
+    "ethnicity": 20,
+    "native_place": 60,
+    "political_status": 20,
+    "education": 40,
+    "post": 100,
+    "phone": 40,
+    "remarks": 500,
+}
+DATE_FIELDS = {"birth_date", "party_join_date", "work_start_date", "post_since", "rank_since"}
+BOOL_FIELDS = {"is_unit_head", "is_party_gov_head"}
+# Fields an import compares and writes, in model terms (unit and rank as ids).
+CADRE_FIELDS = [c[1] for c in COLUMNS if c[1] not in ("unit", "unit_code", "rank", "id_number")] + [
+    "unit_id",
+    "rank_id",
+]
+
+RANK_ALIASES = {
+    "乡科级副职": "副科级",
+    "乡科级正职": "正科级",
+    "县处级副职": "副处级",
+    "县处级正职": "正处级",
+    "厅局级副职": "副厅级",
+    "厅局级正职": "正厅级",
+}
+NO_SENSITIVE_POST = {"", "无", "否", "非敏感岗位", "一般岗位", "/", "-"}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    dry_run: bool = False
+    # A few examples of what the import does, for the preview page.
+    samples: list = field(default_factory=list)
+
+    def error(self, row, column, message):
+        self.errors.append({"row": row, "column": column, "message": message})
+
+    def as_dict(self):
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class _Vocabulary:
+    """Units and ranks the importing user may use, loaded once per import."""
+
+    def __init__(self, user):
+        self.user = user
+        units = visible_units(user) if user is not None else None
+        from .models import Unit
+
+        units = list((units if units is not None else Unit.objects.all()).only("id", "code", "name", "short_name", "path"))
+        self.by_code = {u.code: u for u in units}
+        self.by_id = {u.id: u for u in units}
+        self.by_name = {}
+        for u in units:
+            for name in {u.name, u.short_name} - {""}:
+                self.by_name.setdefault(name, []).append(u)
+        self.ranks = {r.name: r for r in Rank.objects.all()}
+
+    def unit(self, code, name):
+        if code:
+            unit = self.by_code.get(code)
+            if unit is None:
+                raise ValueError(f"单位代码“{code}”不存在或不在您的管理范围内")
+            return unit
+        if name in self.by_code:
+            return self.by_code[name]
+        matches = self.by_name.get(name, [])
+        if not matches:
+            raise ValueError(f"单位“{name}”不存在或不在您的管理范围内(可填单位代码或单位全称)")
+        if len(matches) > 1:
+            codes = "、".join(u.code for u in matches[:5])
+            raise ValueError(f"单位名称“{name}”对应多个单位(代码 {codes}),请填写单位代码")
+        return matches[0]
+
+    def rank(self, name):
+        name = name.replace(" ", "")
+        candidates = [name, RANK_ALIASES.get(name, ""), name + "级"]
+        for candidate in candidates:
+            if candidate in self.ranks:
+                return self.ranks[candidate]
+        raise ValueError(f"职级“{name}”不在职级表中(如 副科级、正处级、四级调研员)")
+
+
+def _parse_row(row_number, values, mapping, vocabulary, result):
+    """The row as Cadre field values, or None after recording its errors in ``result``."""
+    cells = {name: (values[index] if index < len(values) else None) for index, name in mapping.items()}
+    data = {}
+    errors_before = len(result.errors)
+
+    def fail(column, message):
+        result.error(row_number, column, message)
+
+    for header, raw in cells.items():
+        name = FIELD_OF[header]
+        try:
+            if name == "name":
+                value = clean_name(raw)
+                if not value:
+                    raise ValueError("姓名不能为空")
+            elif name == "id_number":
+                value = parse_id_number(raw)
+            elif name in DATE_FIELDS:
+                value = parse_date(raw)
+            elif name in BOOL_FIELDS:
+                value = parse_bool(raw)
+            elif name == "gender":
+                value = clean_text(raw).removesuffix("性")
+                if value not in ("", *Gender.values):
+                    raise ValueError(f"性别应为“男”或“女”,而不是“{value}”")
+            elif name == "sensitive_post":
+                value = clean_text(raw).replace(" ", "")
+                if value in NO_SENSITIVE_POST:
+                    value = ""
+                elif value.removesuffix("岗位") in SensitivePost.values:
+                    value = value.removesuffix("岗位")
+                else:
+                    allowed = "、".join(SensitivePost.values)
+                    raise ValueError(f"岗位类别“{value}”应为{allowed}之一,或留空")
+            elif name == "status":
+                value = clean_text(raw)
+                if value and value not in CadreStatus.values:
+                    raise ValueError(f"状态应为{'、'.join(CadreStatus.values)}之一")
+            elif name == "phone":
+                value = parse_phone(raw)
+            elif name in ("unit", "unit_code", "rank"):
+                value = clean_text(raw)
+            else:
+                value = clean_text(raw)
+            limit = TEXT_LIMITS.get(name)
+            if limit and len(value) > limit:
+                raise ValueError(f"内容过长({len(value)}字),最多{limit}字")
+        except ValueError as exc:
+            fail(header, str(exc))
+            continue
+        data[name] = value
+
+    unit_name, unit_code = data.pop("unit", ""), data.pop("unit_code", "")
+    if "工作单位" in cells and not unit_name and not unit_code:
+        fail("工作单位", "工作单位不能为空")
+    elif unit_name or unit_code:
+        try:
+            data["unit"] = vocabulary.unit(unit_code, unit_name)
+        except ValueError as exc:
+            fail("单位代码" if unit_code else "工作单位", str(exc))
+    rank_name = data.pop("rank", None)
+    if rank_name is not None:
+        if not rank_name:
+            fail("职级", "职级不能为空")
+        else:
+            try:
+                data["rank"] = vocabulary.rank(rank_name)
+            except ValueError as exc:
+                fail("职级", str(exc))
+    if "status" in data and not data["status"]:
+        del data["status"]
+
+    id_number = data.get("id_number")
+    if id_number:
+        # Blank birth date and gender come from the ID number, as rosters usually agree.
+        if "birth_date" in data and data["birth_date"] is None:
+            data["birth_date"] = datetime.date(int(id_number[6:10]), int(id_number[10:12]), 1)
+        if "gender" in data and not data["gender"]:
+            data["gender"] = Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
+    return None if len(result.errors) > errors_before else data
+
+
+def _model_values(data):
+    values = {k: v for k, v in data.items() if k not in ("unit", "rank", "id_number")}
+    if "unit" in data:
+        values["unit_id"] = data["unit"].id
+    if "rank" in data:
+        values["rank_id"] = data["rank"].id
+    return values
+
+
+def _apply_batch(batch, result, user, vocabulary, write):
+    """Compare a batch of parsed rows with the database and, if ``write``, save them."""
+    existing = {
+        c.id_number: c for c in Cadre.objects.filter(id_number__in=[data["id_number"] for _, data in batch])
+    }
+    if user is not None and existing:
+        in_scope = set(
+            scope_queryset(Cadre.objects.filter(pk__in=[c.pk for c in existing.values()]), user).values_list(
+                "pk", flat=True
+            )
+        )
+    else:
+        in_scope = {c.pk for c in existing.values()}
+
+    now = timezone.now()
+    to_create, to_update, moved = [], [], []
+    changed_fields = set()
+    for row_number, data in batch:
+        values = _model_values(data)
+        cadre = existing.get(data["id_number"])
+        if cadre is None:
+            cadre = Cadre(id_number=data["id_number"], **values)
+            to_create.append(cadre)
+            result.created += 1
+            if len(result.samples) < 20:
+                result.samples.append({"row": row_number, "action": "新增", "name": cadre.name, "changes": []})
+            continue
+        if cadre.pk not in in_scope:
+            result.error(row_number, "身份证号", "该身份证号的干部属于您管理范围以外的单位,不能在此导入修改")
+            continue
+        changes = [(name, getattr(cadre, name), value) for name, value in values.items() if getattr(cadre, name) != value]
+        if not changes:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        if len(result.samples) < 20:
+            result.samples.append(
+                {"row": row_number, "action": "修改", "name": values.get("name", cadre.name), "changes": [c[0] for c in changes]}
+            )
+        names = {c[0] for c in changes}
+        if names & {"unit_id", "post", "rank_id"}:
+            moved.append(cadre)
+        for name, _old, value in changes:
+            setattr(cadre, name, value)
+        cadre.updated_at = now
+        changed_fields |= names
+        to_update.append(cadre)
+
+    if not write or result.errors:
+        return
+    Cadre.objects.bulk_create(to_create)
+    if to_update:
+        Cadre.objects.bulk_update(to_update, sorted(changed_fields | {"updated_at"}))
+    # Post history: a new cadre starts with their current post; a changed post closes the
+    # open entry and opens a new one.
+    if moved:
+        today = datetime.date.today()
+        since = {c.pk: c.post_since for c in moved}
+        open_entries = list(PostHistory.objects.filter(cadre__in=moved, end__isnull=True))
+        for entry in open_entries:
+            entry.end = since[entry.cadre_id] or today
+        PostHistory.objects.bulk_update(open_entries, ["end"])
+    PostHistory.objects.bulk_create(_current_post(c, vocabulary.by_id[c.unit_id]) for c in [*to_create, *moved])
+
+
+def _current_post(cadre, unit):
+    return PostHistory(
+        cadre=cadre, unit=unit, unit_name=unit.name, post=cadre.post, rank_id=cadre.rank_id, start=cadre.post_since
+    )
+
+
+def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1000):
+    """Import a roster file; returns an :class:`ImportResult`.
+
+    ``user`` limits the units rows may name to the user's scope (``None``: a trusted command
+    line run). ``progress(done, total)`` is called after every batch.
+    """
+    result = ImportResult(dry_run=dry_run)
+    try:
+        last_row, rows = open_sheet(path)
+        header_row, mapping, rows = locate_header(rows, ALIASES, REQUIRED)
+    except SheetError as exc:
+        result.error(1, "", str(exc))
+        return result
+
+    vocabulary = _Vocabulary(user)
+    first_seen = {}
+    batch = []
+    with transaction.atomic():
+        for row_number, values in rows:
+            if is_blank(values) or is_footer(values):
+                continue
+            result.rows += 1
+            data = _parse_row(row_number, values, mapping, vocabulary, result)
+            if data is None:
+                continue
+            earlier = first_seen.setdefault(data["id_number"], row_number)
+            if earlier != row_number:
+                result.error(row_number, "身份证号", f"与第{earlier}行的身份证号重复")
+                continue
+            batch.append((row_number, data))
+            if len(batch) >= batch_size:
+                _apply_batch(batch, result, user, vocabulary, write=not dry_run)
+                batch = []
+                if progress:
+                    progress(row_number, last_row)
+        if batch:
+            _apply_batch(batch, result, user, vocabulary, write=not dry_run)
+        if progress:
+            progress(last_row, last_row)
+        if result.rows == 0 and not result.errors:
+            result.error(header_row + 1, "", "表头下面没有数据行")
+        if dry_run or result.errors:
+            transaction.set_rollback(True)
+        if result.errors and not dry_run:
+            result.created = result.updated = result.unchanged = 0  # nothing was written
+    return result
+
+
+def _export_row(cadre):
+    row = []
+    for header, name, _aliases in COLUMNS:
+        if name == "unit":
+            value = cadre.unit.name
+        elif name == "unit_code":
+            value = cadre.unit.code
+        elif name == "rank":
+            value = cadre.rank.name
+        elif name in DATE_FIELDS:
+            value = format_date(getattr(cadre, name))
+        elif name in BOOL_FIELDS:
+            value = "是" if getattr(cadre, name) else "否"
+        else:
+            value = getattr(cadre, name)
+        row.append(value)
+    return row
+
+
+def export_roster(cadres, out, *, title="干部名册"):
+    """Write ``cadres`` (an already scoped queryset) to ``out`` (a path or binary file).
+
+    Same columns as the import, all as text, so the export imports back unchanged.
+    Returns the number of cadres written.
+    """
+    cadres = cadres.select_related("unit", "rank").order_by("unit__path", "-rank__order", "id")
+    count = 0
+    with _RosterWorkbook(title) as sheet:
+        for cadre in cadres.iterator(chunk_size=2000):
+            sheet.append(_export_row(cadre))
+            count += 1
+        sheet.save(out)
+    return count
+
+
+def write_template(out):
+    """The import template: the header and one example row."""
+    example = [
+        "张  三", "男", "汉族", "1975.03", "江苏太仓", "中共党员", "1998.07", "1996.08", "大学",
+        "320585197503010022", "(单位全称)", "(或单位代码)", "局长", "正处级", "2019.06", "2019.06",
+        "是", "是", "", "13800000000", "示例行,导入前请删除", "在职",
+    ]
+    with _RosterWorkbook("干部名册导入模板") as sheet:
+        sheet.append(example, style="example")
+        sheet.save(out)
+
+
+class _RosterWorkbook:
+    """A write-only workbook with a title row, a bold header and text-formatted cells."""
+
+    WIDTHS = {"姓名": 10, "身份证号": 21, "工作单位": 28, "现任职务": 24, "备注": 24, "单位代码": 14}
+
+    def __init__(self, title):
+        self._cell = WriteOnlyCell
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet("干部名册")
+        for index, header in enumerate(HEADERS):
+            letter = _column_letter(index)
+            self.sheet.column_dimensions[letter].width = self.WIDTHS.get(header, 12)
+        self.sheet.freeze_panes = "A3"
+        title_cell = WriteOnlyCell(self.sheet, value=title)
+        title_cell.font = Font(name="方正小标宋简体", size=16)
+        self.sheet.append([title_cell])
+        header = []
+        for name in HEADERS:
+            cell = WriteOnlyCell(self.sheet, value=name)
+            cell.font = Font(bold=True, color="C00000" if name in REQUIRED else None)
+            cell.alignment = Alignment(horizontal="center")
+            header.append(cell)
+        self.sheet.append(header)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def append(self, values, style=None):
+        if style == "example":
+            cells = []
+            for value in values:
+                cell = self._cell(self.sheet, value=value)
+                cell.font = Font(color="808080", italic=True)
+                cells.append(cell)
+            self.sheet.append(cells)
+        else:
+            self.sheet.append(values)
+
+    def save(self, out):
+        self.workbook.save(out)
+
+
+def _column_letter(index):
+    return get_column_letter(index + 1)

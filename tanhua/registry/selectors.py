@@ -1,0 +1,55 @@
+"""Queries for the roster pages and exports, always through the user's scope."""
+
+import datetime
+
+from django.db.models import Q
+
+from tanhua.accounts.scope import scope_queryset
+
+from .models import Cadre, CadreStatus, Unit
+
+
+def years_ago(years, today=None):
+    today = today or datetime.date.today()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def roster_queryset(user, *, unit=None, subtree=True, rank=None, min_level=None, unit_head=None,
+                    party_gov_head=None, min_years=None, sensitive=None, status=CadreStatus.ACTIVE, q=None,
+                    today=None):
+    """The cadres ``user`` may see, filtered as the roster page's filter bar asks."""
+    qs = scope_queryset(Cadre.objects.all(), user)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path) if subtree else qs.filter(unit=unit)
+    if rank:
+        qs = qs.filter(rank=rank)
+    if min_level:
+        qs = qs.filter(rank__level__gte=min_level)
+    if unit_head is not None:
+        qs = qs.filter(is_unit_head=unit_head)
+    if party_gov_head is not None:
+        qs = qs.filter(is_party_gov_head=party_gov_head)
+    if min_years:
+        qs = qs.filter(post_since__lte=years_ago(min_years, today))
+    if sensitive == "any":
+        qs = qs.exclude(sensitive_post="")
+    elif sensitive:
+        qs = qs.filter(sensitive_post=sensitive)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__contains=q) | Q(post__contains=q) | Q(id_number=q.upper()))
+    return qs
+
+
+def unit_tree(user):
+    """Visible units in tree order with their depth relative to the user's top unit(s)."""
+    units = list(scope_queryset(Unit.objects.all(), user).order_by("path").only("id", "code", "name", "short_name", "path", "depth", "kind"))
+    top = min((u.depth for u in units), default=1)
+    for u in units:
+        u.level = u.depth - top
+    return units

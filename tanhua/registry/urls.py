@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre"),
+    path("export.xlsx", views.export, name="export"),
+    path("template.xlsx", views.template, name="template"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+]
