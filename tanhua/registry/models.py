@@ -194,3 +194,37 @@ class PostHistory(models.Model):
 
     def __str__(self):
         return f"{self.unit_name} {self.post}"
+
+
+class ImportJob(models.Model):
+    """A roster file uploaded through the web UI: validated (preview), then imported.
+
+    Large files are processed by the background worker; progress lives in the cache so the
+    page can show it while the import's own transaction is still open.
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", "校验中"
+        VALIDATED = "validated", "待确认"
+        INVALID = "invalid", "有错误"
+        IMPORTING = "importing", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "导入失败"
+        CANCELLED = "cancelled", "已取消"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="import_jobs", verbose_name="上传人")
+    original_name = models.CharField("文件名", max_length=200)
+    stored_name = models.CharField("存储文件", max_length=100)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    preview = models.JSONField("校验结果", null=True, blank=True)
+    result = models.JSONField("导入结果", null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "名册导入"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name
