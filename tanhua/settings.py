@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tanhua.i18n.TraditionalChineseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,14 +157,31 @@ UPLOAD_DIR = VAR_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 100 * 1024 * 1024))
-# Imports with more data rows than this run in the background worker with a progress bar.
-TANHUA_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_ROWS", 2000))
+# Uploads larger than this (about 2,000 roster rows) run in the background worker with a progress bar.
+TANHUA_BACKGROUND_IMPORT_BYTES = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024))
 
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TANHUA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Import progress and other short-lived values. A file cache works for the single-machine
+# default; several app servers share Redis (TANHUA_REDIS_URL=redis://127.0.0.1:6379/0).
+if os.environ.get("TANHUA_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["TANHUA_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TANHUA_SECURE_COOKIES", not DEBUG and env_bool("TANHUA_HTTPS"))

@@ -46,10 +46,22 @@ def roster_queryset(user, *, unit=None, subtree=True, rank=None, min_level=None,
     return qs
 
 
-def unit_tree(user):
-    """Visible units in tree order with their depth relative to the user's top unit(s)."""
-    units = list(scope_queryset(Unit.objects.all(), user).order_by("path").only("id", "code", "name", "short_name", "path", "depth", "kind"))
-    top = min((u.depth for u in units), default=1)
-    for u in units:
-        u.level = u.depth - top
-    return units
+def unit_tree(user, current=None):
+    """The visible units as nested nodes (``unit.children``), in one query.
+
+    Nodes on the way to ``current`` and the top level are marked ``is_open``.
+    """
+    units = list(
+        scope_queryset(Unit.objects.all(), user)
+        .order_by("path")
+        .only("id", "code", "name", "short_name", "path", "depth", "kind")
+    )
+    roots, stack = [], []
+    for unit in units:
+        unit.children = []
+        while stack and not unit.path.startswith(stack[-1].path):
+            stack.pop()
+        (stack[-1].children if stack else roots).append(unit)
+        unit.is_open = not stack or (current is not None and current.path.startswith(unit.path))
+        stack.append(unit)
+    return roots

@@ -1,0 +1,43 @@
+from django import forms
+
+from .models import RANK_LEVELS, CadreStatus, Rank, SensitivePost
+
+
+class RosterFilterForm(forms.Form):
+    """The roster page's filter bar; every field optional."""
+
+    q = forms.CharField(label="搜索", required=False, max_length=40)
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    subtree = forms.BooleanField(label="含下级单位", required=False, initial=True)
+    min_level = forms.TypedChoiceField(
+        label="职级层次", required=False, coerce=int, empty_value=None,
+        choices=[("", "全部")] + [(level, f"{name}以上") for level, name in RANK_LEVELS],
+    )
+    rank = forms.ModelChoiceField(label="职级", required=False, queryset=Rank.objects.all(), empty_label="全部",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    unit_head = forms.BooleanField(label="一把手", required=False)
+    party_gov_head = forms.BooleanField(label="党政正职", required=False)
+    min_years = forms.TypedChoiceField(
+        label="任现职年限", required=False, coerce=int, empty_value=None,
+        choices=[("", "不限"), (3, "3年以上"), (5, "5年以上"), (8, "8年以上"), (10, "10年以上")],
+    )
+    sensitive = forms.ChoiceField(
+        label="敏感岗位", required=False,
+        choices=[("", "不限"), ("any", "全部敏感岗位")] + list(SensitivePost.choices),
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部")] + list(CadreStatus.choices), initial=CadreStatus.ACTIVE
+    )
+
+    def __init__(self, data=None, **kwargs):
+        # The roster opens on serving cadres of the whole visible tree.
+        if data is not None and "status" not in data and "filtered" not in data:
+            data = data.copy()
+            data["status"] = CadreStatus.ACTIVE
+            data.setdefault("subtree", "on")
+        super().__init__(data, **kwargs)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="名册文件(.xlsx)")

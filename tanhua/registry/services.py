@@ -1,0 +1,71 @@
+"""Roster import jobs started from the web UI."""
+
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import ImportJob
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class UploadError(ValueError):
+    pass
+
+
+def job_path(job):
+    return settings.UPLOAD_DIR / job.stored_name
+
+
+def create_import_job(user, uploaded):
+    """Store an uploaded roster outside the web root and open a job for it."""
+    name = uploaded.name or ""
+    if not name.lower().endswith(".xlsx"):
+        raise UploadError(f"“{name}”不是.xlsx文件:请在Excel中“另存为”Excel工作簿(*.xlsx)后上传")
+    if uploaded.size > settings.TANHUA_MAX_IMPORT_BYTES:
+        limit = settings.TANHUA_MAX_IMPORT_BYTES // (1024 * 1024)
+        raise UploadError(f"文件过大({uploaded.size // (1024 * 1024)}MB),上限为{limit}MB")
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if head != XLSX_MAGIC:
+        raise UploadError(f"“{name}”的内容不是Excel工作簿,可能是改了扩展名的其他文件")
+    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}.xlsx"
+    with open(settings.UPLOAD_DIR / stored, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    return ImportJob.objects.create(user=user, original_name=name[:200], stored_name=stored, size=uploaded.size)
+
+
+def runs_in_background(job):
+    # Small files finish faster than a page reload; only large ones go to the worker.
+    return job.size > settings.TANHUA_BACKGROUND_IMPORT_BYTES
+
+
+def start_validation(job):
+    from . import tasks
+
+    if runs_in_background(job):
+        transaction.on_commit(lambda: tasks.validate_roster_job.enqueue(job.pk))
+    else:
+        tasks.validate_job(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def confirm_import(job):
+    """Run the import of a validated job; returns False if the job cannot be imported."""
+    from . import tasks
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
+        status=ImportJob.Status.IMPORTING
+    )
+    if not updated:
+        return False
+    if runs_in_background(job):
+        transaction.on_commit(lambda: tasks.import_roster_job.enqueue(job.pk))
+    else:
+        tasks.import_job(job.pk)
+    job.refresh_from_db()
+    return True
