@@ -135,7 +135,8 @@ def _upsert_unit(code, row, result):
     if row["short_name"] is not None:
         fields["short_name"] = row["short_name"]
     if unit is None:
-        unit = parent.add_child(code=code, **fields) if parent else Unit.add_root(code=code, **fields)
+        create = {"code": code, **fields}
+        unit = Unit.objects.add_child(parent, create) if parent else Unit.objects.add_root(create)
         result.created += 1
         created = changed = True
     else:
@@ -149,12 +150,12 @@ def _upsert_unit(code, row, result):
         if (current_parent.code if current_parent else "") != row["parent"]:
             if parent is None:
                 last_root = Unit.get_last_root_node()
-                unit.move(last_root, "last-sibling")
+                Unit.objects.move(unit, last_root, "last-sibling")
             elif parent.path.startswith(unit.path):
                 result.error(row["row"], "上级单位代码", "不能把单位移到它自己的下级单位之下")
                 return
             else:
-                unit.move(parent, "last-child")
+                Unit.objects.move(unit, parent, "last-child")
             unit.refresh_from_db()
             changed = True
     if row["tags"] is not None:

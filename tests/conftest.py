@@ -1,0 +1,76 @@
+import datetime
+
+import openpyxl
+import pytest
+
+from tanhua.registry.models import Cadre, PostHistory, Rank, Unit
+from tanhua.registry.parsing import id_check_digit
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings, tmp_path):
+    # Tests render templates without running collectstatic; uploads go to a temp dir.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture
+def tree(db):
+    """清河市 with two districts (one with two towns) and a department."""
+    def add(parent_code, code, name, kind, short_name=""):
+        fields = {"code": code, "name": name, "kind": kind, "short_name": short_name}
+        if parent_code is None:
+            return Unit.objects.add_root(fields)
+        return Unit.objects.add_child(Unit.objects.get(code=parent_code), fields)
+
+    add(None, "QH", "清河市", "市")
+    add("QH", "CX", "城厢区", "县区")
+    add("CX", "CX01", "城厢街道", "镇街")
+    add("CX01", "CX01B", "党政办公室", "其他")
+    add("QH", "SX", "沙溪县", "县区")
+    add("SX", "SX01B", "党政办公室", "其他")
+    add("QH", "CZ", "清河市财政局", "市直部门", short_name="市财政局")
+    return {u.code: u for u in Unit.objects.all()}
+
+
+def make_id(n, birth=datetime.date(1975, 3, 1), region="320585"):
+    first17 = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+@pytest.fixture
+def make_cadre(tree):
+    counter = iter(range(1, 100000))
+
+    def make(unit_code="CX", **fields):
+        n = next(counter)
+        fields.setdefault("name", f"干部{n}")
+        fields.setdefault("id_number", make_id(n, birth=datetime.date(1970 + n % 20, 1 + n % 12, 1 + n % 28)))
+        fields.setdefault("rank", Rank.objects.get(name="副科级"))
+        fields.setdefault("post", "副主任")
+        cadre = Cadre.objects.create(unit=tree[unit_code], **fields)
+        PostHistory.objects.create(cadre=cadre, unit=cadre.unit, unit_name=cadre.unit.name, post=cadre.post, rank=cadre.rank, start=cadre.post_since)
+        return cadre
+
+    return make
+
+
+@pytest.fixture
+def make_user(django_user_model, tree):
+    def make(username="user", unit_code=None, superuser=False):
+        unit = tree[unit_code] if unit_code else None
+        if superuser:
+            return django_user_model.objects.create_superuser(username, "", "Pass@12345", unit=unit)
+        return django_user_model.objects.create_user(username, "", "Pass@12345", unit=unit)
+
+    return make
+
+
+def write_xlsx(path, rows):
+    """A workbook whose first sheet holds ``rows`` (lists of cell values) from A1."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
