@@ -12,6 +12,9 @@ def _plain_static_storage(settings, tmp_path):
     # Tests render templates without running collectstatic; uploads go to a temp dir.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.UPLOAD_DIR = tmp_path / "uploads"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "cache")}
+    }
 
 
 @pytest.fixture
@@ -34,6 +37,8 @@ def tree(db):
 
 
 def make_id(n, birth=datetime.date(1975, 3, 1), region="320585"):
+    """A valid, unique ID number for each n (the birth date moves on every 1,000)."""
+    birth += datetime.timedelta(days=n // 1000)
     first17 = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
     return first17 + id_check_digit(first17)
 

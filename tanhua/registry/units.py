@@ -146,10 +146,10 @@ def _upsert_unit(code, row, result):
             setattr(unit, k, v)
         if changed:
             unit.save()
-        current_parent = unit.get_parent()
+        current_parent = Unit.objects.get_parent(unit)
         if (current_parent.code if current_parent else "") != row["parent"]:
             if parent is None:
-                last_root = Unit.get_last_root_node()
+                last_root = Unit.objects.get_last_root_node()
                 Unit.objects.move(unit, last_root, "last-sibling")
             elif parent.path.startswith(unit.path):
                 result.error(row["row"], "上级单位代码", "不能把单位移到它自己的下级单位之下")

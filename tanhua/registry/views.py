@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, visible_units
+from tanhua.accounts.scope import get_in_scope_or_404, visible_units
 
-from . import roster, selectors, services
+from . import selectors, services
 from .forms import RosterFilterForm, UploadForm
-from .models import Cadre, ImportJob, PostHistory
+from .models import Cadre, ImportJob, PostHistory, Unit
+from .roster import export_roster, write_template
 from .tasks import get_progress
 
 PAGE_SIZE = 50
@@ -69,7 +70,7 @@ def cadre_detail(request, pk):
         {
             "cadre": cadre,
             "posts": posts,
-            "ancestors": cadre.unit.get_ancestors(),
+            "ancestors": Unit.objects.get_ancestors(cadre.unit),
             "years_in_post": cadre.years_in_post(timezone.localdate()),
         },
     )
@@ -80,7 +81,7 @@ def export(request):
     title = f"{unit.name if unit else '干部'}名册({timezone.localdate():%Y年%m月%d日}导出)"
     # Written to a temporary file rather than memory: large exports stay bounded.
     out = tempfile.TemporaryFile()
-    roster.export_roster(cadres, out, title=title)
+    export_roster(cadres, out, title=title)
     out.seek(0)
     filename = f"干部名册_{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
@@ -88,7 +89,7 @@ def export(request):
 
 def template(request):
     out = io.BytesIO()
-    roster.write_template(out)
+    write_template(out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="干部名册导入模板.xlsx", content_type=XLSX)
 

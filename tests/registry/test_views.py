@@ -1,0 +1,208 @@
+"""The roster pages as a logged-in user sees them, scoped to their unit."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tanhua.registry.models import Cadre, ImportJob, Rank
+from tanhua.registry.tasks import get_progress
+from tests.conftest import make_id, write_xlsx
+
+from .test_roster_import import HEADER, row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client, make_user):
+    """A district user: sees 城厢区 and below only."""
+    user = make_user("cx", "CX")
+    client.force_login(user)
+    return user
+
+
+def _names(response):
+    return {c.name for c in response.context["page"]}
+
+
+def test_login_required(client, tree):
+    response = client.get(reverse("registry:roster"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert "用户登录" in client.get(reverse("login")).content.decode()
+
+
+def test_login_page_logs_in(client, make_user):
+    make_user("cx", "CX")
+    response = client.post(reverse("login"), {"username": "cx", "password": "Pass@12345"})
+    assert response.status_code == 302
+    assert client.get(reverse("registry:roster")).status_code == 200
+
+
+def test_district_user_sees_only_the_district(client, staff, make_cadre, tree):
+    make_cadre("CX", name="区里干部")
+    make_cadre("CX01B", name="街道干部")
+    outside = make_cadre("SX", name="外县干部")
+    make_cadre("CZ", name="市局干部")
+    response = client.get(reverse("registry:roster"))
+    assert _names(response) == {"区里干部", "街道干部"}
+    html = response.content.decode()
+    assert "城厢街道" in html and "沙溪县" not in html and "清河市财政局" not in html  # tree is scoped too
+    # Outside the scope a cadre does not exist: 404 on the profile, absent from filters and exports.
+    assert client.get(reverse("registry:cadre", args=[outside.pk])).status_code == 404
+    assert _names(client.get(reverse("registry:roster"), {"unit": tree["SX"].pk})) == {"区里干部", "街道干部"}
+    assert _names(client.get(reverse("registry:roster"), {"q": "外县"})) == set()
+    export = client.get(reverse("registry:export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert {r[0] for r in sheet.iter_rows(min_row=3, values_only=True)} == {"区里干部", "街道干部"}
+
+
+def test_user_without_unit_sees_nothing(client, make_user, make_cadre):
+    make_cadre("CX")
+    client.force_login(make_user("nobody"))
+    assert _names(client.get(reverse("registry:roster"))) == set()
+
+
+def test_filters(client, make_user, make_cadre, tree):
+    client.force_login(make_user("admin", superuser=True))
+    zheng = Rank.objects.get(name="正处级")
+    head = make_cadre("CZ", name="一把手", rank=zheng, is_unit_head=True, is_party_gov_head=True,
+                      post_since="2015-03-01")
+    make_cadre("CZ", name="副职", rank=Rank.objects.get(name="四级调研员"), post_since="2023-01-01",
+               sensitive_post="资金管理")
+    make_cadre("CX01B", name="科员级", rank=Rank.objects.get(name="三级主任科员"), post_since="2024-01-01")
+    make_cadre("CX01B", name="退休的", status="退休")
+    url = reverse("registry:roster")
+    assert _names(client.get(url)) == {"一把手", "副职", "科员级"}  # serving cadres by default
+    assert _names(client.get(url, {"filtered": 1, "status": ""})) == {"一把手", "副职", "科员级", "退休的"}
+    assert _names(client.get(url, {"unit_head": "on"})) == {"一把手"}
+    assert _names(client.get(url, {"party_gov_head": "on"})) == {"一把手"}
+    assert _names(client.get(url, {"min_years": 5})) == {"一把手"}
+    assert _names(client.get(url, {"min_level": 30})) == {"一把手", "副职"}  # 副处级以上 incl. 四级调研员
+    assert _names(client.get(url, {"rank": zheng.pk})) == {"一把手"}
+    assert _names(client.get(url, {"sensitive": "any"})) == {"副职"}
+    assert _names(client.get(url, {"q": "把手"})) == {"一把手"}
+    assert _names(client.get(url, {"q": head.id_number})) == {"一把手"}
+    assert _names(client.get(url, {"unit": tree["CX"].pk})) == {"科员级"}
+    assert _names(client.get(url, {"unit": tree["CX"].pk, "filtered": 1, "status": "在职"})) == set()  # subtree off
+
+
+def test_roster_query_count_does_not_grow_with_rows(client, staff, make_cadre):
+    for _ in range(3):
+        make_cadre("CX01B")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("registry:roster")).status_code == 200
+    for _ in range(40):
+        make_cadre("CX01B", sensitive_post="审计", is_unit_head=True)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("registry:roster"))
+    assert len(response.context["page"]) == 43
+    assert len(many) == len(few) <= 8
+
+
+def test_cadre_profile_shows_post_history(client, staff, make_cadre):
+    cadre = make_cadre("CX01B", name="张三", post="主任", post_since="2016-05-01")
+    html = client.get(reverse("registry:cadre", args=[cadre.pk])).content.decode()
+    assert "张三" in html and "任职经历" in html and "2016年5月" in html and "至今" in html
+
+
+def test_template_download(client, staff):
+    response = client.get(reverse("registry:template"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(row=2, column=1).value == "姓名"
+
+
+def test_traditional_chinese(client, staff, make_cadre):
+    make_cadre("CX01B", name="张国华")
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    html = client.get(reverse("registry:roster")).content.decode()
+    assert "幹部名冊" in html and "張國華" in html and 'lang="zh-Hant"' in html
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "干部名册" in client.get(reverse("registry:roster")).content.decode()
+
+
+def _upload(client, path):
+    with open(path, "rb") as f:
+        return client.post(reverse("registry:import"), {"file": f})
+
+
+def test_web_import_small_file_preview_then_confirm(client, staff, tmp_path):
+    path = write_xlsx(tmp_path / "名册.xlsx", [HEADER, row(工作单位="CX01")])
+    response = _upload(client, path)
+    job = ImportJob.objects.get()
+    assert response.url == reverse("registry:import_job", args=[job.pk])
+    assert job.status == "validated" and job.preview["created"] == 1
+    page = client.get(response.url).content.decode()
+    assert "将新增" in page and "确认导入" in page
+    assert not Cadre.objects.exists()  # the preview writes nothing
+    client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
+    job.refresh_from_db()
+    assert job.status == "done" and Cadre.objects.get().unit.code == "CX01"
+    # A job cannot be imported twice.
+    client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
+    assert Cadre.objects.count() == 1
+
+
+def test_web_import_errors_are_listed_and_nothing_written(client, staff, tmp_path):
+    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, row(工作单位="CX01"), row(身份证号=make_id(2), 工作单位="CZ")])
+    _upload(client, path)
+    job = ImportJob.objects.get()
+    assert job.status == "invalid"
+    page = client.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "第3行" in page and "没有写入任何数据" in page and "确认导入" not in page
+    assert client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"}).status_code == 302
+    assert not Cadre.objects.exists()
+
+
+def test_upload_rejects_non_excel(client, staff, tmp_path):
+    fake = tmp_path / "名册.xlsx"
+    fake.write_bytes(b"not a zip")
+    response = _upload(client, fake)
+    assert response.status_code == 200 and "不是Excel工作簿" in response.content.decode()
+    other = tmp_path / "名册.xls"
+    other.write_bytes(b"x")
+    assert "不是.xlsx文件" in _upload(client, other).content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_someone_elses_job_is_404(client, staff, make_user, tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", [HEADER, row(工作单位="CX01")])
+    _upload(client, path)
+    job = ImportJob.objects.get()
+    client.force_login(make_user("other", "CX"))
+    assert client.get(reverse("registry:import_job", args=[job.pk])).status_code == 404
+    assert client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"}).status_code == 404
+    assert not Cadre.objects.exists()
+
+
+def test_large_import_runs_in_the_background_worker(client, staff, tmp_path, settings, django_capture_on_commit_callbacks):
+    settings.TANHUA_BACKGROUND_IMPORT_BYTES = 0  # every upload counts as large
+    rows = [HEADER] + [row(姓名=f"干部{i}", 身份证号=make_id(i), 工作单位="CX01") for i in range(1, 1201)]
+    path = write_xlsx(tmp_path / "big.xlsx", rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, path)
+    job = ImportJob.objects.get()
+    assert job.status == "validating"
+    progress = client.get(reverse("registry:import_job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert "排队等待" in progress.content.decode()  # the worker has not run yet
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    job.refresh_from_db()
+    assert job.status == "validated" and job.preview["created"] == 1200
+    assert get_progress(job.pk) == (1201, 1201)
+    # The polling request sees the job finished and asks the page to reload.
+    done = client.get(reverse("registry:import_job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
+    assert ImportJob.objects.get().status == "importing"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    job.refresh_from_db()
+    assert job.status == "done" and job.result["created"] == 1200
+    assert Cadre.objects.filter(unit__code="CX01").count() == 1200
