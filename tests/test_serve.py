@@ -4,102 +4,26 @@ These tests are about the server, not the database, so they run only on SQLite (
 against its own temporary TANHUA_VAR_DIR) and are skipped when DATABASE_URL is set.
 """
 
-import http.client
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.live import Server, env_for, http_get, run_tanhua
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="server test; runs on the SQLite default only"
 )
 
-START_TIMEOUT = 15
-
-
-def _env(var_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TANHUA_", "DJANGO_"))}
-    env.update(TANHUA_VAR_DIR=str(var_dir), TANHUA_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-    return env
-
-
-def _tanhua(args, env, timeout=120):
-    result = subprocess.run(
-        [sys.executable, "-m", "tanhua", *args], env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, f"tanhua {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port, path):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def var_dir(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
-    env = _env(var_dir)
-    _tanhua(["migrate", "--noinput", "-v0"], env)
-    _tanhua(["collectstatic", "--noinput", "-v0"], env)
+    env = env_for(var_dir)
+    run_tanhua(["migrate", "--noinput", "-v0"], env)
+    run_tanhua(["collectstatic", "--noinput", "-v0"], env)
     return var_dir
-
-
-class Server:
-    def __init__(self, var_dir, *args):
-        self.port = _free_port()
-        self.log = var_dir / f"serve-{self.port}.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tanhua", "serve", "--port", str(self.port), *args],
-                env=_env(var_dir),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def output(self):
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"tanhua serve exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                status, _, _ = _get(self.port, "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"tanhua serve did not answer within {START_TIMEOUT} s:\n{self.output()}")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            pytest.fail(f"tanhua serve did not stop on {sig!r}:\n{self.output()}")
 
 
 @pytest.fixture
@@ -122,24 +46,24 @@ def server_factory(var_dir):
 def test_serve_answers_and_stops(server_factory):
     server = server_factory("--no-worker")
 
-    status, headers, body = _get(server.port, "/healthz")
+    status, headers, body = http_get(server.port, "/healthz")
     assert status == 200
     assert json.loads(body) == {"status": "ok"}
 
     # WhiteNoise serves collected vendor files by their plain and their hashed names.
-    status, headers, body = _get(server.port, "/static/vendor/htmx/htmx.min.js")
+    status, headers, body = http_get(server.port, "/static/vendor/htmx/htmx.min.js")
     assert status == 200
     assert headers["Server"] == "waitress"
     assert b"htmx" in body
     manifest = json.loads((Path(server.log).parent / "static" / "staticfiles.json").read_text())
     hashed = manifest["paths"]["vendor/htmx/htmx.min.js"]
     assert hashed != "vendor/htmx/htmx.min.js"
-    status, headers, _ = _get(server.port, f"/static/{hashed}")
+    status, headers, _ = http_get(server.port, f"/static/{hashed}")
     assert status == 200
     assert "immutable" in headers.get("Cache-Control", "")
 
     # Anonymous visitors are sent to the login page.
-    status, headers, _ = _get(server.port, "/")
+    status, headers, _ = http_get(server.port, "/")
     assert status == 302
     assert headers["Location"].startswith("/accounts/login/")
 
