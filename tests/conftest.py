@@ -79,3 +79,11 @@ def write_xlsx(path, rows):
         sheet.append(row)
     workbook.save(path)
     return path
+
+
+def assert_cadre_copies_in_step():
+    """Cadre.unit_path and rank_order must equal what they copy (see Cadre's docstring)."""
+    from django.db.models import F
+
+    assert not Cadre.objects.exclude(unit_path=F("unit__path")).exists()
+    assert not Cadre.objects.exclude(rank_order=F("rank__order")).exists()

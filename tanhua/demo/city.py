@@ -584,7 +584,7 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         )
 
         _say(stdout, f"生成干部({len(city['cadres'])}名)及任职经历……")
-        fields = [f.name for f in Cadre._meta.concrete_fields if f.name not in ("id", "unit", "rank", "created_at", "updated_at")]
+        fields = [f.name for f in Cadre._meta.concrete_fields if f.editable and f.name not in ("id", "unit", "rank")]
         cadres = Cadre.objects.bulk_create(
             Cadre(unit=units[c["unit"]], rank=ranks[c["rank"]], **{f: c[f] for f in fields}) for c in city["cadres"]
         )

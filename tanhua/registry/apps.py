@@ -10,6 +10,6 @@ class RegistryConfig(AppConfig):
 
         from .models import Cadre, PostHistory
 
-        scope.register(Cadre, "unit")
-        scope.register(PostHistory, "cadre__unit")
+        scope.register(Cadre, "unit_path")
+        scope.register(PostHistory, "cadre__unit_path")
 

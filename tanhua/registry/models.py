@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import models
-from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
 
@@ -65,9 +64,11 @@ class Unit(MP_Node):
     def display_name(self):
         return self.short_name or self.name
 
-    def subtree_q(self, prefix=""):
-        """Q matching this unit and its descendants; prefix is the lookup path to a Unit."""
-        return Q(**{f"{prefix}path__startswith": self.path})
+    def subtree_q(self, path_lookup="path"):
+        """Q matching rows whose ``path_lookup`` is this unit or lies below it."""
+        from tanhua.accounts.scope import subtree_q
+
+        return subtree_q(path_lookup, self.path)
 
 
 class RankTrack(models.TextChoices):
@@ -126,8 +127,23 @@ class SensitivePost(models.TextChoices):
     FUNDS = "资金管理", "资金管理"
 
 
+class CadreQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.sync_denormalized()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Cadre(models.Model):
-    """A leading cadre as the organisation department's roster lists them."""
+    """A leading cadre as the organisation department's roster lists them.
+
+    ``unit_path`` and ``rank_order`` copy the unit's tree path and the rank's order so that
+    the roster's scope filter and its sort run on one index of this table, with no join:
+    on a province's 100,000 cadres that is a fraction of a millisecond instead of a sort of
+    every row. They are kept in step by ``save``, ``bulk_create`` and the services that move
+    units or change ranks (``registry.units``, ``registry.roster``).
+    """
 
     name = models.CharField("姓名", max_length=40, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
@@ -150,16 +166,34 @@ class Cadre(models.Model):
     phone = models.CharField("联系电话", max_length=40, blank=True)
     remarks = models.CharField("备注", max_length=500, blank=True)
     status = models.CharField("状态", max_length=4, choices=CadreStatus.choices, default=CadreStatus.ACTIVE)
+    unit_path = models.CharField("单位路径", max_length=255, editable=False, default="")
+    rank_order = models.PositiveSmallIntegerField("职级排序", editable=False, default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = CadreQuerySet.as_manager()
 
     class Meta:
         verbose_name = "干部"
         verbose_name_plural = "干部"
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            models.Index(fields=["unit_path", "-rank_order", "id"], name="cadre_roster_order"),
+            models.Index(fields=["unit", "status"]),
+        ]
 
     def __str__(self):
         return self.name
+
+    def sync_denormalized(self):
+        self.unit_path = self.unit.path
+        self.rank_order = self.rank.order
+
+    def save(self, *args, **kwargs):
+        self.sync_denormalized()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "unit_path", "rank_order"}
+        super().save(*args, **kwargs)
 
     def years_in_post(self, today=None):
         if not self.post_since:

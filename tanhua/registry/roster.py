@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tanhua.accounts.scope import scope_queryset, unit_in_scope, visible_units
 
-from .models import Cadre, CadreStatus, Gender, PostHistory, Rank, SensitivePost
+from .models import Cadre, CadreStatus, Gender, PostHistory, Rank, SensitivePost, Unit
 from .parsing import (
     clean_name,
     clean_text,
@@ -56,6 +56,9 @@ COLUMNS = [
     ("状态", "status", ["在职状态"]),
 ]
 REQUIRED = ["姓名", "身份证号", "工作单位", "职级"]
+# Column headers by model attribute, for the preview's list of what changes.
+LABELS = {("unit_id" if c[1] == "unit" else "rank_id" if c[1] == "rank" else c[1]): c[0] for c in COLUMNS}
+LABELS.update(unit_path="工作单位", rank_order="职级")
 HEADERS = [c[0] for c in COLUMNS]
 FIELD_OF = {c[0]: c[1] for c in COLUMNS}
 ALIASES = {header_key(alias): c[0] for c in COLUMNS for alias in [c[0], *c[2]]}
@@ -123,9 +126,7 @@ class _Vocabulary:
     def __init__(self, user):
         self.user = user
         units = visible_units(user) if user is not None else None
-        from .models import Unit
-
-        units = list((units if units is not None else Unit.objects.all()).only("id", "code", "name", "short_name", "path"))
+        units = list(units if units is not None else Unit.objects.all())
         self.by_code = {u.code: u for u in units}
         self.by_id = {u.id: u for u in units}
         self.by_name = {}
@@ -243,11 +244,14 @@ def _parse_row(row_number, values, mapping, vocabulary, result):
 
 
 def _model_values(data):
+    """Field values by attribute name, with the unit's path and rank's order copied along."""
     values = {k: v for k, v in data.items() if k not in ("unit", "rank", "id_number")}
     if "unit" in data:
         values["unit_id"] = data["unit"].id
+        values["unit_path"] = data["unit"].path
     if "rank" in data:
         values["rank_id"] = data["rank"].id
+        values["rank_order"] = data["rank"].order
     return values
 
 
@@ -272,7 +276,7 @@ def _apply_batch(batch, result, user, vocabulary, write):
         values = _model_values(data)
         cadre = existing.get(data["id_number"])
         if cadre is None:
-            cadre = Cadre(id_number=data["id_number"], **values)
+            cadre = Cadre(id_number=data["id_number"], unit=data["unit"], rank=data["rank"], **values)
             to_create.append(cadre)
             result.created += 1
             if len(result.samples) < 20:
@@ -282,13 +286,14 @@ def _apply_batch(batch, result, user, vocabulary, write):
             result.error(row_number, "身份证号", "该身份证号的干部属于您管理范围以外的单位,不能在此导入修改")
             continue
         changes = [(name, getattr(cadre, name), value) for name, value in values.items() if getattr(cadre, name) != value]
+        shown = [c for c in changes if c[0] not in ("unit_path", "rank_order")]
         if not changes:
             result.unchanged += 1
             continue
         result.updated += 1
         if len(result.samples) < 20:
             result.samples.append(
-                {"row": row_number, "action": "修改", "name": values.get("name", cadre.name), "changes": [c[0] for c in changes]}
+                {"row": row_number, "action": "修改", "name": values.get("name", cadre.name), "changes": [LABELS[c[0]] for c in shown]}
             )
         names = {c[0] for c in changes}
         if names & {"unit_id", "post", "rank_id"}:
@@ -395,7 +400,7 @@ def export_roster(cadres, out, *, title="干部名册"):
     Same columns as the import, all as text, so the export imports back unchanged.
     Returns the number of cadres written.
     """
-    cadres = cadres.select_related("unit", "rank").order_by("unit__path", "-rank__order", "id")
+    cadres = cadres.select_related("unit", "rank").order_by("unit_path", "-rank_order", "id")
     count = 0
     with _RosterWorkbook(title) as sheet:
         for cadre in cadres.iterator(chunk_size=2000):

@@ -23,7 +23,7 @@ def roster_queryset(user, *, unit=None, subtree=True, rank=None, min_level=None,
     """The cadres ``user`` may see, filtered as the roster page's filter bar asks."""
     qs = scope_queryset(Cadre.objects.all(), user)
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path) if subtree else qs.filter(unit=unit)
+        qs = qs.filter(unit.subtree_q("unit_path")) if subtree else qs.filter(unit=unit)
     if rank:
         qs = qs.filter(rank=rank)
     if min_level:

@@ -2,7 +2,9 @@
 
 from django.db import transaction
 
-from .models import Unit, UnitKind, UnitTag
+from django.db.models import OuterRef, Subquery
+
+from .models import Cadre, Unit, UnitKind, UnitTag
 from .parsing import clean_text, split_tags
 from .roster import ImportResult
 from .sheets import SheetError, header_key, is_blank, is_footer, locate_header, open_sheet
@@ -157,6 +159,7 @@ def _upsert_unit(code, row, result):
             else:
                 Unit.objects.move(unit, parent, "last-child")
             unit.refresh_from_db()
+            _sync_cadre_paths(unit)
             changed = True
     if row["tags"] is not None:
         tags = [UnitTag.objects.get_or_create(name=t)[0] for t in row["tags"]]
@@ -168,3 +171,10 @@ def _upsert_unit(code, row, result):
             result.updated += 1
         else:
             result.unchanged += 1
+
+
+def _sync_cadre_paths(unit):
+    """After ``unit`` moved, its cadres and its subtree's carry the new paths."""
+    Cadre.objects.filter(unit__in=Unit.objects.filter(unit.subtree_q())).update(
+        unit_path=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1])
+    )

@@ -46,7 +46,7 @@ def _filtered_roster(request):
 
 def roster(request):
     form, unit, cadres = _filtered_roster(request)
-    cadres = cadres.select_related("unit", "rank").order_by("unit__path", "-rank__order", "-is_unit_head", "id")
+    cadres = cadres.select_related("unit", "rank").order_by("unit_path", "-rank_order", "id")
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

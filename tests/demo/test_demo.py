@@ -11,6 +11,7 @@ from tanhua.demo.city import DEMO_PASSWORD, DemoError, generate_city, load_demo
 from tanhua.registry.models import Cadre, CadreStatus, PostHistory, Unit, UnitKind
 from tanhua.registry.parsing import parse_id_number
 from tanhua.registry.selectors import years_ago
+from tests.conftest import assert_cadre_copies_in_step
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,7 @@ def test_city_shape(demo):
 
 
 def test_post_history_and_id_numbers(demo):
+    assert_cadre_copies_in_step()
     cadres = list(Cadre.objects.prefetch_related("posts"))
     assert PostHistory.objects.filter(end__isnull=True).count() == len(cadres)
     for cadre in cadres:
@@ -155,6 +157,7 @@ def test_gen_bench():
     call_command("gen_bench", cadres=2000, seed=1, stdout=out)
     assert "2000 名干部" in out.getvalue()
     assert Cadre.objects.count() == 2000
+    assert_cadre_copies_in_step()
     assert PostHistory.objects.filter(end__isnull=True).values("cadre").distinct().count() == 2000
     assert 25 <= Unit.objects.count() <= 40
     assert Unit.objects.find_problems() == ([], [], [], [], [])

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from tanhua.registry.models import Cadre, PostHistory
 from tanhua.registry.roster import HEADERS, export_roster, import_roster, write_template
-from tests.conftest import make_id, write_xlsx
+from tests.conftest import assert_cadre_copies_in_step, make_id, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +123,15 @@ def test_reimport_is_idempotent_and_updates_by_id(tree, tmp_path):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert PostHistory.objects.count() == 2
 
+    assert_cadre_copies_in_step()
+
     changed = write_xlsx(tmp_path / "b.xlsx", [HEADER, row(现任职务="党组书记、局长", 任现职时间="2024.01"),
-                                             row(姓名="李四", 身份证号=make_id(2), 工作单位="CX01")])
+                                             row(姓名="李四", 身份证号=make_id(2), 工作单位="SX", 职级="正科级")])
     result = import_roster(changed)
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
+    assert_cadre_copies_in_step()  # 李四 moved to another unit and rank
+    # The preview names the changed columns as the file does.
+    assert {s["name"]: s["changes"] for s in result.samples} == {"张三": ["现任职务", "任现职时间"], "李四": ["工作单位", "职级"]}
     zhang = Cadre.objects.get(id_number=make_id(1))
     assert zhang.post == "党组书记、局长"
     # The old post is closed in the history and the new one is open.

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from tanhua.registry.models import Unit
 from tanhua.registry.units import import_units
-from tests.conftest import write_xlsx
+from tanhua.registry.models import Cadre, Rank
+from tests.conftest import assert_cadre_copies_in_step, make_id, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,15 @@ def test_import_tree_children_before_parents(tmp_path):
     again = import_units(path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
 
-    # Moving a unit to another parent moves its subtree with it.
+    # Moving a unit to another parent moves its subtree, and its cadres' copies of the path.
+    Cadre.objects.create(name="张三", id_number=make_id(1), unit=town, rank=Rank.objects.get(name="正科级"))
     moved = write_xlsx(tmp_path / "moved.xlsx", [HEADER, ["SX", "沙溪县", "QH", "县区", ""], ["CX01", "城厢街道", "SX", "镇街", "重点任务、扶贫任务"]])
     result = import_units(moved)
     assert (result.created, result.updated) == (1, 1)
     assert Unit.objects.get_parent(Unit.objects.get(code="CX01")).code == "SX"
+    assert_cadre_copies_in_step()
+    sx = Unit.objects.get(code="SX")
+    assert list(Cadre.objects.filter(sx.subtree_q("unit_path")).values_list("name", flat=True)) == ["张三"]
 
 
 def test_errors_are_all_reported_and_nothing_written(tmp_path):

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             unit = Unit.objects.filter(code=options["unit"]).first()
             if unit is None:
                 raise CommandError(f"单位代码“{options['unit']}”不存在")
-            cadres = cadres.filter(unit__path__startswith=unit.path)
+            cadres = cadres.filter(unit.subtree_q("unit_path"))
             title = f"{unit.name}干部名册"
         if options["status"]:
             cadres = cadres.filter(status=options["status"])
