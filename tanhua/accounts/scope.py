@@ -74,7 +74,7 @@ def get_in_scope_or_404(queryset, user, **lookup):
     try:
         return scope_queryset(queryset, user).get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404("不存在或无权查看")
+        raise Http404("不存在或无权查看") from None
 
 
 def unit_in_scope(user, unit):

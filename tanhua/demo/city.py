@@ -12,7 +12,15 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from tanhua.registry.models import Cadre, CadreStatus, PostHistory, Rank, Unit, UnitKind, UnitTag
+from tanhua.registry.models import (
+    Cadre,
+    CadreStatus,
+    PostHistory,
+    Rank,
+    Unit,
+    UnitKind,
+    UnitTag,
+)
 from tanhua.registry.ranks import RANKS
 
 from . import people

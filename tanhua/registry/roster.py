@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from django.utils import timezone
 
-from tanhua.accounts.scope import scope_queryset, unit_in_scope, visible_units
+from tanhua.accounts.scope import scope_queryset, visible_units
 
 from .models import Cadre, CadreStatus, Gender, PostHistory, Rank, SensitivePost, Unit
 from .parsing import (
@@ -28,7 +28,14 @@ from .parsing import (
     parse_id_number,
     parse_phone,
 )
-from .sheets import SheetError, header_key, is_blank, is_footer, locate_header, open_sheet
+from .sheets import (
+    SheetError,
+    header_key,
+    is_blank,
+    is_footer,
+    locate_header,
+    open_sheet,
+)
 
 # (column header, Cadre field, accepted header variants). The order is the export order.
 COLUMNS = [
@@ -377,7 +384,7 @@ def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1
 
 def _export_row(cadre):
     row = []
-    for header, name, _aliases in COLUMNS:
+    for _header, name, _aliases in COLUMNS:
         if name == "unit":
             value = cadre.unit.name
         elif name == "unit_code":

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import ImportJob
-from .services import job_path
 from .roster import import_roster
+from .services import job_path
 
 PROGRESS_TTL = 24 * 3600
 

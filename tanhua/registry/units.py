@@ -1,13 +1,19 @@
 """Unit import: the organisation tree from a spreadsheet, upserted by unit code."""
 
 from django.db import transaction
-
 from django.db.models import OuterRef, Subquery
 
 from .models import Cadre, Unit, UnitKind, UnitTag
 from .parsing import clean_text, split_tags
 from .roster import ImportResult
-from .sheets import SheetError, header_key, is_blank, is_footer, locate_header, open_sheet
+from .sheets import (
+    SheetError,
+    header_key,
+    is_blank,
+    is_footer,
+    locate_header,
+    open_sheet,
+)
 
 COLUMNS = [
     ("单位代码", ["代码", "机构代码", "单位编码"]),

@@ -113,7 +113,7 @@ def _own_job(request, pk):
     try:
         return ImportJob.objects.get(pk=pk, user=request.user)
     except ImportJob.DoesNotExist:
-        raise Http404("不存在或无权查看")
+        raise Http404("不存在或无权查看") from None
 
 
 def import_job(request, pk):

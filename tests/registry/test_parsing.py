@@ -7,8 +7,8 @@ import pytest
 from tanhua.registry.parsing import (
     clean_name,
     clean_text,
-    id_check_digit,
     format_date,
+    id_check_digit,
     parse_bool,
     parse_date,
     parse_id_number,

@@ -5,9 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from tanhua.registry.models import Unit
+from tanhua.registry.models import Cadre, Rank, Unit
 from tanhua.registry.units import import_units
-from tanhua.registry.models import Cadre, Rank
 from tests.conftest import assert_cadre_copies_in_step, make_id, write_xlsx
 
 pytestmark = pytest.mark.django_db
