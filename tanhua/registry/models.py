@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
@@ -262,3 +263,8 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def path(self):
+        """The stored upload, outside any web root."""
+        return settings.UPLOAD_DIR / self.stored_name

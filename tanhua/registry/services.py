@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 
+from . import tasks
 from .models import ImportJob
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -12,10 +13,6 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 class UploadError(ValueError):
     pass
-
-
-def job_path(job):
-    return settings.UPLOAD_DIR / job.stored_name
 
 
 def create_import_job(user, uploaded):
@@ -43,29 +40,27 @@ def runs_in_background(job):
     return job.size > settings.TANHUA_BACKGROUND_IMPORT_BYTES
 
 
-def start_validation(job):
-    from . import tasks
-
+def _run_or_enqueue(job, *, dry_run):
     if runs_in_background(job):
-        transaction.on_commit(lambda: tasks.validate_roster_job.enqueue(job.pk))
+        task = tasks.validate_roster_job if dry_run else tasks.import_roster_job
+        transaction.on_commit(lambda: task.enqueue(job.pk))
     else:
-        tasks.validate_job(job.pk)
-        job.refresh_from_db()
+        tasks.run_job(job.pk, dry_run=dry_run)
+    job.refresh_from_db()
+
+
+def start_validation(job):
+    """Check the job's file (the preview): at once if small, in the worker if large."""
+    _run_or_enqueue(job, dry_run=True)
     return job
 
 
 def confirm_import(job):
-    """Run the import of a validated job; returns False if the job cannot be imported."""
-    from . import tasks
-
+    """Import a validated job; returns False if the job cannot be imported (any more)."""
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
         status=ImportJob.Status.IMPORTING
     )
     if not updated:
         return False
-    if runs_in_background(job):
-        transaction.on_commit(lambda: tasks.import_roster_job.enqueue(job.pk))
-    else:
-        tasks.import_job(job.pk)
-    job.refresh_from_db()
+    _run_or_enqueue(job, dry_run=False)
     return True

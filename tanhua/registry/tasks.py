@@ -6,7 +6,6 @@ from django_tasks import task
 
 from .models import ImportJob
 from .roster import import_roster
-from .services import job_path
 
 PROGRESS_TTL = 24 * 3600
 
@@ -26,7 +25,7 @@ def _run(job, dry_run):
         # progress goes to the cache, not to the job row.
         cache.set(progress_key(job.pk), (done, total), PROGRESS_TTL)
 
-    result = import_roster(job_path(job), user=job.user, dry_run=dry_run, progress=progress)
+    result = import_roster(job.path, user=job.user, dry_run=dry_run, progress=progress)
     data = result.as_dict()
     data["samples"] = result.samples
     return result, data
@@ -39,38 +38,30 @@ def _failed(job, exc):
     job.save(update_fields=["status", "result", "finished_at"])
 
 
-def validate_job(job_id):
+def run_job(job_id, *, dry_run):
+    """Validate (``dry_run``) or import a job's file and record the outcome on the job."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     try:
-        result, data = _run(job, dry_run=True)
+        result, data = _run(job, dry_run=dry_run)
     except Exception as exc:
         _failed(job, exc)
         raise
-    job.preview = data
-    job.status = ImportJob.Status.VALIDATED if result.ok else ImportJob.Status.INVALID
-    job.save(update_fields=["preview", "status"])
-    return job
-
-
-def import_job(job_id):
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-    try:
-        result, data = _run(job, dry_run=False)
-    except Exception as exc:
-        _failed(job, exc)
-        raise
-    job.result = data
-    job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "finished_at"])
+    if dry_run:
+        job.preview = data
+        job.status = ImportJob.Status.VALIDATED if result.ok else ImportJob.Status.INVALID
+    else:
+        job.result = data
+        job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
+        job.finished_at = timezone.now()
+    job.save(update_fields=["preview", "result", "status", "finished_at"])
     return job
 
 
 @task()
 def validate_roster_job(job_id):
-    validate_job(job_id)
+    run_job(job_id, dry_run=True)
 
 
 @task()
 def import_roster_job(job_id):
-    import_job(job_id)
+    run_job(job_id, dry_run=False)
