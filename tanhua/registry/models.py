@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from .parsing import facts_from_id_number
+
 
 class UnitKind(models.TextChoices):
     CITY = "市", "市"
@@ -188,12 +190,19 @@ class Cadre(models.Model):
     def sync_denormalized(self):
         self.unit_path = self.unit.path
         self.rank_order = self.rank.order
+        self.fill_from_id_number()
+
+    def fill_from_id_number(self):
+        """A blank gender or birth month is read off the ID number, as rosters agree with it."""
+        gender, birth_month = facts_from_id_number(self.id_number)
+        self.gender = self.gender or gender or ""
+        self.birth_date = self.birth_date or birth_month
 
     def save(self, *args, **kwargs):
         self.sync_denormalized()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "unit_path", "rank_order"}
+            kwargs["update_fields"] = {*update_fields, "unit_path", "rank_order", "gender", "birth_date"}
         super().save(*args, **kwargs)
 
     def years_in_post(self, today=None):

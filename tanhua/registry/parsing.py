@@ -136,6 +136,17 @@ def parse_id_number(value):
     return text
 
 
+def facts_from_id_number(number):
+    """``(gender, birth month)`` that a valid ID number states, or ``(None, None)``."""
+    if len(number or "") != 18 or not number[:17].isdigit():
+        return None, None
+    gender = "男" if int(number[16]) % 2 else "女"
+    try:
+        return gender, datetime.date(int(number[6:10]), int(number[10:12]), 1)
+    except ValueError:
+        return gender, None
+
+
 def parse_phone(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)

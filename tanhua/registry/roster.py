@@ -22,6 +22,7 @@ from .models import Cadre, CadreStatus, Gender, PostHistory, Rank, SensitivePost
 from .parsing import (
     clean_name,
     clean_text,
+    facts_from_id_number,
     format_date,
     parse_bool,
     parse_date,
@@ -240,13 +241,12 @@ def _parse_row(row_number, values, mapping, vocabulary, result):
     if "status" in data and not data["status"]:
         del data["status"]
 
-    id_number = data.get("id_number")
-    if id_number:
-        # Blank birth date and gender come from the ID number, as rosters usually agree.
-        if "birth_date" in data and data["birth_date"] is None:
-            data["birth_date"] = datetime.date(int(id_number[6:10]), int(id_number[10:12]), 1)
-        if "gender" in data and not data["gender"]:
-            data["gender"] = Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
+    # Blank birth month and gender come from the ID number, as Cadre.save() does.
+    gender, birth_month = facts_from_id_number(data.get("id_number"))
+    if data.get("gender") == "":
+        data["gender"] = gender
+    if "birth_date" in data and data["birth_date"] is None:
+        data["birth_date"] = birth_month
     return None if len(result.errors) > errors_before else data
 
 

@@ -172,6 +172,11 @@ class Command(BaseCommand):
             self.stdout.write(f"谈话系统已启动:http://{display_host}:{port}/ (按 Ctrl+C 停止)")
             if host in ("0.0.0.0", "::"):
                 self.stdout.write("已在所有网卡上监听,其他电脑请用本机的 IP 地址访问。")
+                if "*" not in settings.ALLOWED_HOSTS:
+                    self.stdout.write(
+                        f"注意:只接受以下主机名的访问:{', '.join(settings.ALLOWED_HOSTS)};"
+                        "请用 TANHUA_ALLOWED_HOSTS 设置本机 IP 或域名(逗号分隔)。"
+                    )
             if no_worker:
                 self.stdout.write("未启动后台任务进程(--no-worker):大文件导入需另行运行 `tanhua db-worker`。")
             self.stdout.flush()
