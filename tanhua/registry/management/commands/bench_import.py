@@ -32,8 +32,10 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -106,9 +108,8 @@ def roster_rows(rows, units, ranks, seed=20261122):
     """
     rng = random.Random(seed)
     today = datetime.date.today()
-    # Lower ranks are far more common than higher ones.
-    weights = [max(1, 2 * i + 1) for i in range(len(ranks))]
-    ranks_by_frequency = sorted(ranks, key=ranks.index)
+    # ``ranks`` come lowest first; lower ranks are far more common than higher ones.
+    weights = [len(ranks) - i for i in range(len(ranks))]
     for n in range(rows):
         id_number = bench_id_number(n)
         birth = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
@@ -117,8 +118,7 @@ def roster_rows(rows, units, ranks, seed=20261122):
         latest = today.year * 12 + today.month - 1 - (work.year * 12 + work.month - 1)
         post_since = _shift(work, rng.randint(0, max(0, latest - 1)))
         rank_since = _shift(post_since, -rng.randint(0, 36)) if rng.random() < 0.5 else post_since
-        if rank_since < work:
-            rank_since = work
+        rank_since = max(rank_since, work)
         unit_code, unit_name = units[n % len(units)]
         given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
         yield [
@@ -135,7 +135,7 @@ def roster_rows(rows, units, ranks, seed=20261122):
             unit_name,                                                # 工作单位
             unit_code,                                                # 单位代码
             rng.choice(POSTS),                                        # 现任职务
-            rng.choices(ranks_by_frequency, weights=weights)[0],      # 职级
+            rng.choices(ranks, weights=weights)[0],                   # 职级
             _month(post_since),                                       # 任现职时间
             _month(rank_since),                                       # 任现职级时间
             "是" if rng.random() < 0.08 else "否",                    # 是否一把手
@@ -174,40 +174,67 @@ def _kib_factor():
 
 
 def peak_rss_mb():
+    """This process's peak RSS (``ru_maxrss``)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _kib_factor() / 2**20
 
 
-def current_rss_mb():
+def _proc_status_mb(key):
     try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
-        return None
+        pass
+    return None
+
+
+def current_rss_mb():
+    return _proc_status_mb("VmRSS")
+
+
+def reset_peak_rss():
+    """Linux: writing 5 to clear_refs resets the peak RSS (VmHWM, and ru_maxrss with it)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------
 # Phases: run either here or in a spawned child; params and results are plain data.
 
 
-def run_phase(phase, params):
+def run_phase(phase, params, *, reset_peak=False):
+    """Run one phase here; time it and measure its peak RSS.
+
+    In a child process the child's ``ru_maxrss`` is the phase's peak (the child did nothing
+    bigger before). In-process, ``reset_peak`` resets the kernel's peak-RSS mark first where
+    Linux allows it; otherwise the peak is the process's peak so far.
+    """
+    # Imports first: loading modules is not part of what a phase measures.
+    import openpyxl  # noqa: F401  (generate)
+
+    from tanhua.registry.models import Cadre
+    from tanhua.registry.roster import export_roster, import_roster
+
     gc.collect()
+    peak_source = "ru_maxrss"
+    if reset_peak:
+        peak_source = "ru_maxrss, reset before the phase" if reset_peak_rss() else "ru_maxrss of the whole process"
     rss_before = current_rss_mb()
-    peak_before = peak_rss_mb()
     start = time.perf_counter()
     out = {}
     if phase == "generate":
         write_roster(params["path"], params["rows"], params["units"], params["ranks"])
         out["file_bytes"] = os.path.getsize(params["path"])
     elif phase in ("import", "reimport"):
-        from tanhua.registry.roster import import_roster
-
         result = import_roster(params["path"])
         summary = result.as_dict()
         out["result"] = {**summary, "errors": len(result.errors), "first_errors": result.errors[:5]}
     elif phase == "export":
-        from tanhua.registry.models import Cadre
-        from tanhua.registry.roster import export_roster
-
         cadres = Cadre.objects.filter(unit__path__startswith=params["root_path"])
         out["count"] = export_roster(cadres, params["export_path"], title="基准测试导出")
         out["file_bytes"] = os.path.getsize(params["export_path"])
@@ -220,7 +247,9 @@ def run_phase(phase, params):
         "rows_per_second": round(params["rows"] / seconds) if seconds else None,
         "rss_before_mb": round(rss_before, 1) if rss_before is not None else None,
         "peak_rss_mb": round(peak_after, 1),
-        "peak_rss_increase_mb": round(peak_after - peak_before, 1),
+        # What the phase itself needed: its peak above the RSS it started with.
+        "peak_rss_increase_mb": round(peak_after - rss_before, 1) if rss_before is not None else None,
+        "peak_source": peak_source,
         **out,
     }
 
@@ -233,14 +262,22 @@ def _phase_child(phase, params, conn):
 
         django.setup()
         conn.send(("ok", run_phase(phase, params)))
-    except BaseException:
+    except Exception:  # noqa: BLE001 -- any failure goes back to the parent as a traceback
         conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
 
 
+def _start_method():
+    # Not plain "spawn" on Linux: a process started by fork+exec inherits its parent's peak
+    # RSS into ru_maxrss (the kernel keeps the larger mark across exec), so a spawned child
+    # of this (large) process would report the parent's peak. The fork server is a fresh,
+    # small interpreter; the children it forks start with its small peak.
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def run_phase_in_child(phase, params):
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(_start_method())
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_phase_child, args=(phase, params, send), name=f"bench-{phase}")
     process.start()
@@ -250,6 +287,12 @@ def run_phase_in_child(phase, params):
     except EOFError:
         process.join()
         raise CommandError(f"phase {phase}: child process died (exit code {process.exitcode})") from None
+    except BaseException:
+        # Interrupted (Ctrl-C, kill): stop the child and let its transaction roll back before
+        # the caller's cleanup deletes the benchmark units.
+        process.terminate()
+        process.join()
+        raise
     finally:
         receive.close()
     process.join()
@@ -301,6 +344,13 @@ def delete_bench_data(root_path, chunk=5000):
         deleted["units"] = Unit.objects.filter(path__startswith=root_path).count()
         Unit.objects.filter(path__startswith=root_path).delete()
     return deleted
+
+
+def _interrupt(signum, frame):
+    # Once only: `timeout` signals both the process and its group, and the second signal
+    # must not cut the cleanup short.
+    signal.signal(signum, signal.SIG_IGN)
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _database_label():
@@ -366,14 +416,18 @@ class Command(BaseCommand):
                 raise CommandError(
                     "当前数据库连接在事务中或是内存数据库,子进程看不到这里写入的数据:请加 --in-process"
                 )
-        run = run_phase if in_process else run_phase_in_child
+        if in_process:
+            def run(phase, params):
+                return run_phase(phase, params, reset_peak=True)
+        else:
+            run = run_phase_in_child
 
         vendor, db_name = _database_label()
         report = {
             "rows": rows,
             "database": vendor,
             "database_name": db_name,
-            "mode": "in-process" if in_process else "child process per phase",
+            "mode": "in-process" if in_process else f"child process per phase ({_start_method()})",
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -384,6 +438,10 @@ class Command(BaseCommand):
         workdir = tempfile.mkdtemp(prefix="tanhua-bench-")
         root = None
         failure = None
+        # SIGTERM (`timeout`, a service manager) would end Python without running the cleanup.
+        previous_sigterm = None
+        if threading.current_thread() is threading.main_thread():
+            previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
         try:
             start = time.perf_counter()
             root, units = create_bench_units()
@@ -414,6 +472,8 @@ class Command(BaseCommand):
                     report["cleanup"]["seconds"] = round(time.perf_counter() - start, 3)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
+                if previous_sigterm is not None:
+                    signal.signal(signal.SIGTERM, previous_sigterm)
         report["clean"] = (
             not Unit.objects.filter(code__startswith=BENCH_CODE).exists()
             and not Cadre.objects.filter(id_number__startswith=ID_PREFIX).exists()
@@ -451,8 +511,10 @@ def format_report(report):
         return format(value, fmt) if value is not None else "-"
 
     lines = [
-        f"bench-import  rows={report['rows']}  db={report['database']} ({report['database_name']})  "
-        f"cpus={report['cpus']}  mode={report['mode']}  {report['date']}",
+        (
+            f"bench-import  rows={report['rows']}  db={report['database']} ({report['database_name']})  "
+            f"cpus={report['cpus']}  mode={report['mode']}  {report['date']}"
+        ),
         "",
         f"{'phase':<10}{'seconds':>10}{'rows/s':>10}{'peak RSS MB':>13}{'+peak MB':>10}  detail",
         "-" * 72,
@@ -472,9 +534,11 @@ def format_report(report):
     cleanup = report.get("cleanup", {})
     lines += [
         "-" * 72,
-        f"setup {report.get('setup_seconds', 0):.2f} s ({report.get('units', 0)} units), "
-        f"cleanup {cleanup.get('seconds', 0):.2f} s {cleanup.get('deleted', {})}, "
-        f"database clean afterwards: {'yes' if report['clean'] else 'NO'}",
+        (
+            f"setup {report.get('setup_seconds', 0):.2f} s ({report.get('units', 0)} units), "
+            f"cleanup {cleanup.get('seconds', 0):.2f} s {cleanup.get('deleted', {})}, "
+            f"database clean afterwards: {'yes' if report['clean'] else 'NO'}"
+        ),
         f"main process peak RSS {report['main_process_peak_rss_mb']:.1f} MB"
         + ("" if report["mode"] == "in-process" else " (phases measured in their own child processes)"),
     ]
