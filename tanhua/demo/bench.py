@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tanhua.db import insert_rows
 from tanhua.registry.models import (
     Cadre,
     CadreStatus,
@@ -145,23 +146,6 @@ def _cadre(rng, unit, head, ranks, today, taken_ids, first_day, last_day, region
         "remarks": "",
         "status": CadreStatus.ACTIVE if status < 0.97 else CadreStatus.RETIRED if status < 0.985 else CadreStatus.TRANSFERRED,
     }
-
-
-def insert_rows(model, rows):
-    """INSERT rows (dicts of attname to database value) with one executemany.
-
-    bulk_create runs every value through the field API, which made 100,000 cadres take most
-    of a minute on SQLite; these values are already plain dates, strings and ids.
-    """
-    columns = list(rows[0])
-    qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(model._meta.db_table),
-        ", ".join(qn(model._meta.get_field(c).column) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _next_id(model):

@@ -9,8 +9,6 @@ import datetime
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
-
 
 def clean_text(value):
     """Half-width letters and digits, no stray spaces; ``None`` and blanks become ``""``."""
@@ -18,13 +16,15 @@ def clean_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACES.sub(" ", text).strip()
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 def clean_name(value):
     """Names are often padded ("张  三") to line up in print; people's names have no spaces."""
-    return _SPACES.sub("", clean_text(value))
+    return "".join(clean_text(value).split())
 
 
 def _month_date(year, month, day=1, original=""):
@@ -39,10 +39,10 @@ def _month_date(year, month, day=1, original=""):
 
 
 _DATE_PATTERNS = [
+    # 1975.03, 1975.3, 1975-03, 1975/3, 1975年3月 (the commonest, so tried first)
+    re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$"),
     # 1975-03-01, 1975.3.1, 1975/03/01, 1975年3月1日
     re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$"),
-    # 1975.03, 1975.3, 1975-03, 1975/3, 1975年3月
-    re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$"),
     # 19750301
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
     # 197503

@@ -87,17 +87,19 @@ def test_bad_file_reports_every_error_and_writes_nothing(tree, tmp_path, make_ca
         row(身份证号=make_id(11), 岗位类别="财务"),                      # row 11: category
         row(身份证号=make_id(12), 性别="未知", 入党时间="去年"),         # row 12: two errors
         row(身份证号=1.1010519491231e17),                               # row 13: ID stored as number
+        row(身份证号=make_id(14), 姓名="名" * 41, 备注="长" * 501),      # row 14: two too long
     ])
     result = import_roster(path)
     got = {(e["row"], e["column"]) for e in result.errors}
     assert got == {
         (3, "身份证号"), (4, "出生年月"), (5, "工作单位"), (6, "职级"), (7, "是否一把手"), (8, "工作单位"),
         (9, "身份证号"), (10, "姓名"), (11, "岗位类别"), (12, "性别"), (12, "入党时间"), (13, "身份证号"),
+        (14, "姓名"), (14, "备注"),
     }
     assert all(e["message"] for e in result.errors)
     assert "第2行" in next(e["message"] for e in result.errors if e["row"] == 9)
     assert "多个单位" in next(e["message"] for e in result.errors if e["row"] == 8)
-    assert result.rows == 12
+    assert result.rows == 13
     assert Cadre.objects.count() == before  # row 2 was valid but nothing is written
     assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
 
