@@ -156,7 +156,8 @@ MEDIA_ROOT = VAR_DIR / "files"  # outside any web root; served only through perm
 UPLOAD_DIR = VAR_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 100 * 1024 * 1024))
+# The reader holds a whole sheet in memory (about 2 KB a row): 30 MB is about 230,000 rows.
+TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 30 * 1024 * 1024))
 # Uploads larger than this (about 2,000 roster rows) run in the background worker with a progress bar.
 TANHUA_BACKGROUND_IMPORT_BYTES = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024))
 

@@ -41,6 +41,10 @@ import traceback
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tanhua.registry.parsing import (
+    id_check_digit,  # no Django inside: safe before setup
+)
+
 BENCH_CODE = "BENCH"
 BENCH_NAME = "导入基准测试(临时单位,可删除)"
 BENCH_UNITS = 200
@@ -70,12 +74,6 @@ SENSITIVE = ["执纪执法", "干部人事", "审计", "项目审批", "资金�
 REMARKS = ["挂职", "援疆", "借调", "兼任工会主席"]
 
 
-def _id_check_digit(first17):
-    from tanhua.registry.parsing import id_check_digit
-
-    return id_check_digit(first17)
-
-
 def bench_id_number(n):
     """The n-th benchmark ID number: 18 digits, valid checksum, unique for n < MAX_ROWS.
 
@@ -89,7 +87,7 @@ def bench_id_number(n):
     seq = block * 2 + (0 if female else 1)  # the 17th digit is odd for men
     region = f"{ID_PREFIX}{n % 10:02d}{n // 10 % 7:02d}"
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first17 + _id_check_digit(first17)
+    return first17 + id_check_digit(first17)
 
 
 def _month(date):
