@@ -8,11 +8,17 @@ with nothing to keep in step by hand. Downloads (.xlsx, .docx) keep the stored t
 
 import opencc
 
-_converter = opencc.OpenCC("s2t")
+_to_traditional = opencc.OpenCC("s2t")
+_to_simplified = opencc.OpenCC("t2s")
 
 
 def to_traditional(text):
-    return _converter.convert(text)
+    return _to_traditional.convert(text)
+
+
+def to_simplified(text):
+    """What a user typed in Traditional characters, as the stored (Simplified) text has it."""
+    return _to_simplified.convert(text)
 
 
 class TraditionalChineseMiddleware:

@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Q
 
 from tanhua.accounts.scope import scope_queryset
+from tanhua.i18n import to_simplified
 
 from .models import Cadre, CadreStatus, Unit
 
@@ -41,8 +42,11 @@ def roster_queryset(user, *, unit=None, subtree=True, rank=None, min_level=None,
     if status:
         qs = qs.filter(status=status)
     if q:
-        q = q.strip()
-        qs = qs.filter(Q(name__contains=q) | Q(post__contains=q) | Q(id_number=q.upper()))
+        condition = Q()
+        # A search typed in Traditional characters finds the Simplified records too.
+        for term in {q.strip(), to_simplified(q.strip())}:
+            condition |= Q(name__contains=term) | Q(post__contains=term) | Q(id_number=term.upper())
+        qs = qs.filter(condition)
     return qs
 
 

@@ -122,6 +122,8 @@ def test_traditional_chinese(client, staff, make_cadre):
     client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
     html = client.get(reverse("registry:roster")).content.decode()
     assert "幹部名冊" in html and "張國華" in html and 'lang="zh-Hant"' in html
+    # What a Traditional reader types finds the record stored in Simplified.
+    assert _names(client.get(reverse("registry:roster"), {"q": "張國華"})) == {"张国华"}
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "干部名册" in client.get(reverse("registry:roster")).content.decode()
 
