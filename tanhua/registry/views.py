@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _filtered_roster(request):
     form = RosterFilterForm(request.GET)
-    form.is_valid()
+    # An invalid filter (a hand-edited URL) is ignored rather than shown as an error.
     data = form.cleaned_data if form.is_valid() else {}
     unit = None
     if data.get("unit"):
