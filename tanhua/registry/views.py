@@ -23,8 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _filtered_roster(request):
     form = RosterFilterForm(request.GET)
-    # An invalid filter (a hand-edited URL) is ignored rather than shown as an error.
-    data = form.cleaned_data if form.is_valid() else {}
+    # A field with a bad value (a hand-edited URL) is dropped; the valid ones still apply.
+    form.is_valid()
+    data = form.cleaned_data
     unit = None
     if data.get("unit"):
         unit = visible_units(request.user).filter(pk=data["unit"]).first()

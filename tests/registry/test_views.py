@@ -89,6 +89,8 @@ def test_filters(client, make_user, make_cadre, tree):
     assert _names(client.get(url, {"q": head.id_number})) == {"一把手"}
     assert _names(client.get(url, {"unit": tree["CX"].pk})) == {"科员级"}
     assert _names(client.get(url, {"unit": tree["CX"].pk, "filtered": 1, "status": "在职"})) == set()  # subtree off
+    # A bad value in one field is dropped, the others still apply.
+    assert _names(client.get(url, {"min_years": "abc", "unit_head": "on"})) == {"一把手"}
 
 
 def test_roster_query_count_does_not_grow_with_rows(client, staff, make_cadre):
