@@ -154,11 +154,14 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "files"  # outside any web root; served only through permission checks
 UPLOAD_DIR = VAR_DIR / "uploads"
+EXPORT_DIR = VAR_DIR / "exports"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # The reader holds a whole sheet in memory (about 2 KB a row): 30 MB is about 230,000 rows.
 TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 30 * 1024 * 1024))
 # Uploads larger than this (about 2,000 roster rows) run in the background worker with a progress bar.
+# Exports of more cadres than this are written by the background worker (about 10 s here).
+TANHUA_BACKGROUND_EXPORT_ROWS = int(os.environ.get("TANHUA_BACKGROUND_EXPORT_ROWS", 10000))
 TANHUA_BACKGROUND_IMPORT_BYTES = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024))
 
 TASKS = {

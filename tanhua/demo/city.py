@@ -21,7 +21,7 @@ from tanhua.registry.models import (
     UnitKind,
     UnitTag,
 )
-from tanhua.registry.ranks import RANKS
+from tanhua.registry.ranks import RANKS, load_ranks
 
 from . import people
 from .people import add_years, month_start, weighted
@@ -545,8 +545,8 @@ def _delete_cadres():
 
 def ensure_ranks():
     """The rank table by name; filled in if a database was set up without the data migration."""
-    for name, level, order, track in RANKS:
-        Rank.objects.get_or_create(name=name, defaults={"level": level, "order": order, "track": track})
+    if not Rank.objects.exists():
+        load_ranks(Rank)
     return {r.name: r for r in Rank.objects.all()}
 
 

@@ -277,3 +277,34 @@ class ImportJob(models.Model):
     def path(self):
         """The stored upload, outside any web root."""
         return settings.UPLOAD_DIR / self.stored_name
+
+
+class ExportJob(models.Model):
+    """A roster export too large to write during a page request: the worker writes it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "生成中"
+        DONE = "done", "已生成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="export_jobs", verbose_name="导出人")
+    params = models.JSONField("筛选条件", default=dict)
+    title = models.CharField("标题", max_length=200)
+    rows = models.PositiveIntegerField("人数", default=0)
+    stored_name = models.CharField("存储文件", max_length=100)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    error = models.CharField("错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "名册导出"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def path(self):
+        """The generated file, outside any web root; served only to its owner."""
+        return settings.EXPORT_DIR / self.stored_name

@@ -23,3 +23,9 @@ RANKS = [
     ("三级主任科员", 10, 107, "职级"),
     ("四级主任科员", 10, 104, "职级"),
 ]
+
+
+def load_ranks(Rank):
+    """Fill the rank table (``Rank``: the model, or its historical version in a migration)."""
+    for name, level, order, track in RANKS:
+        Rank.objects.update_or_create(name=name, defaults={"level": level, "order": order, "track": track})

@@ -452,19 +452,24 @@ def _export_row(cadre):
     return row
 
 
-def export_roster(cadres, out, *, title="干部名册"):
+def export_roster(cadres, out, *, title="干部名册", progress=None):
     """Write ``cadres`` (an already scoped queryset) to ``out`` (a path or binary file).
 
     Same columns as the import, all as text, so the export imports back unchanged.
-    Returns the number of cadres written.
+    ``progress(done, total)`` is called every 2,000 cadres. Returns the number written.
     """
+    total = cadres.count() if progress else None
     cadres = cadres.select_related("unit", "rank").order_by("unit_path", "-rank_order", "id")
     count = 0
     with _RosterWorkbook(title) as sheet:
         for cadre in cadres.iterator(chunk_size=2000):
             sheet.append(_export_row(cadre))
             count += 1
+            if progress and count % 2000 == 0:
+                progress(count, total)
         sheet.save(out)
+    if progress:
+        progress(count, total)
     return count
 
 

@@ -69,3 +69,33 @@ def unit_tree(user, current=None):
         unit.is_open = not stack or (current is not None and current.path.startswith(unit.path))
         stack.append(unit)
     return roots
+
+
+def filtered_roster(user, params):
+    """The roster filter bar's parameters (a QueryDict) applied for ``user``.
+
+    Returns ``(form, unit, cadres)``. A field with a bad value (a hand-edited URL) is
+    dropped; the valid ones still apply. Used by the page, the export and the export task.
+    """
+    from .forms import RosterFilterForm
+
+    form = RosterFilterForm(params)
+    form.is_valid()
+    data = form.cleaned_data
+    unit = None
+    if data.get("unit"):
+        unit = scope_queryset(Unit.objects.all(), user).filter(pk=data["unit"]).first()
+    cadres = roster_queryset(
+        user,
+        unit=unit,
+        subtree=data.get("subtree", True),
+        rank=data.get("rank"),
+        min_level=data.get("min_level"),
+        unit_head=True if data.get("unit_head") else None,
+        party_gov_head=True if data.get("party_gov_head") else None,
+        min_years=data.get("min_years"),
+        sensitive=data.get("sensitive"),
+        status=data.get("status"),
+        q=data.get("q"),
+    )
+    return form, unit, cadres

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import tasks
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -64,3 +64,13 @@ def confirm_import(job):
         return False
     _run_or_enqueue(job, dry_run=False)
     return True
+
+
+def start_export(user, params, title, rows):
+    """Queue a large roster export; ``params`` are the roster page's filters."""
+    job = ExportJob.objects.create(
+        user=user, params=params.dict() if hasattr(params, "dict") else dict(params), title=title[:200],
+        rows=rows, stored_name=f"{uuid.uuid4().hex}.xlsx",
+    )
+    transaction.on_commit(lambda: tasks.export_roster_job.enqueue(job.pk))
+    return job

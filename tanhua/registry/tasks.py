@@ -1,29 +1,33 @@
 """Background work for the roster: web imports of large files run in the task worker."""
 
+from urllib.parse import urlencode
+
 from django.core.cache import cache
+from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
-from .models import ImportJob
-from .roster import import_roster
+from .models import ExportJob, ImportJob
+from .roster import export_roster, import_roster
+from .selectors import filtered_roster
 
 PROGRESS_TTL = 24 * 3600
 
 
-def progress_key(job_id):
-    return f"import-progress:{job_id}"
+def set_progress(key, done, total):
+    # Imports run in one transaction that other connections cannot see into, so progress
+    # goes to the cache, not to the job row.
+    cache.set(f"job-progress:{key}", (done, total), PROGRESS_TTL)
 
 
-def get_progress(job_id):
-    """``(done, total)`` rows of the running step, or ``None``."""
-    return cache.get(progress_key(job_id))
+def get_progress(key):
+    """``(done, total)`` rows of the running job ``key`` ("import:7", "export:3"), or ``None``."""
+    return cache.get(f"job-progress:{key}")
 
 
 def _run(job, dry_run):
     def progress(done, total):
-        # The import runs in one transaction that other connections cannot see into, so
-        # progress goes to the cache, not to the job row.
-        cache.set(progress_key(job.pk), (done, total), PROGRESS_TTL)
+        set_progress(f"import:{job.pk}", done, total)
 
     result = import_roster(job.path, user=job.user, dry_run=dry_run, progress=progress)
     data = result.as_dict()
@@ -65,3 +69,22 @@ def validate_roster_job(job_id):
 @task()
 def import_roster_job(job_id):
     run_job(job_id, dry_run=False)
+
+
+@task()
+def export_roster_job(job_id):
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    try:
+        # The job's user and filters decide the rows, exactly as on the page.
+        _form, _unit, cadres = filtered_roster(job.user, QueryDict(urlencode(job.params)))
+        job.path.parent.mkdir(parents=True, exist_ok=True)
+        job.rows = export_roster(
+            cadres, job.path, title=job.title, progress=lambda done, total: set_progress(f"export:{job.pk}", done, total)
+        )
+        job.status = ExportJob.Status.DONE
+    except Exception as exc:
+        job.status, job.error = ExportJob.Status.FAILED, str(exc)[:500]
+        raise
+    finally:
+        job.finished_at = timezone.now()
+        job.save(update_fields=["rows", "status", "error", "finished_at"])

@@ -1,6 +1,7 @@
 import io
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -9,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, visible_units
+from tanhua.accounts.scope import get_in_scope_or_404
 
 from . import selectors, services
-from .forms import RosterFilterForm, UploadForm
-from .models import Cadre, ImportJob, PostHistory, Unit
+from .forms import UploadForm
+from .models import Cadre, ExportJob, ImportJob, PostHistory, Unit
 from .roster import export_roster, write_template
 from .tasks import get_progress
 
@@ -21,32 +22,8 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filtered_roster(request):
-    form = RosterFilterForm(request.GET)
-    # A field with a bad value (a hand-edited URL) is dropped; the valid ones still apply.
-    form.is_valid()
-    data = form.cleaned_data
-    unit = None
-    if data.get("unit"):
-        unit = visible_units(request.user).filter(pk=data["unit"]).first()
-    cadres = selectors.roster_queryset(
-        request.user,
-        unit=unit,
-        subtree=data.get("subtree", True),
-        rank=data.get("rank"),
-        min_level=data.get("min_level"),
-        unit_head=True if data.get("unit_head") else None,
-        party_gov_head=True if data.get("party_gov_head") else None,
-        min_years=data.get("min_years"),
-        sensitive=data.get("sensitive"),
-        status=data.get("status"),
-        q=data.get("q"),
-    )
-    return form, unit, cadres
-
-
 def roster(request):
-    form, unit, cadres = _filtered_roster(request)
+    form, unit, cadres = selectors.filtered_roster(request.user, request.GET)
     cadres = cadres.select_related("unit", "rank").order_by("unit_path", "-rank_order", "id")
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -78,14 +55,43 @@ def cadre_detail(request, pk):
 
 
 def export(request):
-    _form, unit, cadres = _filtered_roster(request)
+    _form, unit, cadres = selectors.filtered_roster(request.user, request.GET)
     title = f"{unit.name if unit else '干部'}名册({timezone.localdate():%Y年%m月%d日}导出)"
+    count = cadres.count()
+    if count > settings.TANHUA_BACKGROUND_EXPORT_ROWS:
+        # Tens of thousands of rows take minutes to write: the worker does it, the page waits.
+        job = services.start_export(request.user, request.GET, title, count)
+        return redirect("registry:export_job", pk=job.pk)
     # Written to a temporary file rather than memory: large exports stay bounded.
     out = tempfile.TemporaryFile()
     export_roster(cadres, out, title=title)
     out.seek(0)
-    filename = f"干部名册_{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(out, as_attachment=True, filename=_export_filename(), content_type=XLSX)
+
+
+def _export_filename(when=None):
+    return f"干部名册_{timezone.localtime(when):%Y%m%d}.xlsx"
+
+
+def export_job(request, pk):
+    job = _own(ExportJob, request, pk)
+    return _job_page(
+        request,
+        job,
+        running=job.status == ExportJob.Status.RUNNING,
+        progress_key=f"export:{job.pk}",
+        label=f"正在生成“{job.title}”",
+        template="registry/export_job.html",
+    )
+
+
+def export_download(request, pk):
+    job = _own(ExportJob, request, pk)
+    if job.status != ExportJob.Status.DONE or not job.path.exists():
+        raise Http404("文件不存在或尚未生成")
+    return FileResponse(
+        open(job.path, "rb"), as_attachment=True, filename=_export_filename(job.finished_at), content_type=XLSX
+    )
 
 
 def template(request):
@@ -109,37 +115,25 @@ def import_upload(request):
     return render(request, "registry/import.html", {"form": form, "jobs": jobs})
 
 
-def _own_job(request, pk):
-    # Jobs belong to whoever uploaded them; anyone else gets a 404.
-    try:
-        return ImportJob.objects.get(pk=pk, user=request.user)
-    except ImportJob.DoesNotExist:
-        raise Http404("不存在或无权查看") from None
-
-
 def import_job(request, pk):
-    job = _own_job(request, pk)
-    running = job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
-    progress = get_progress(job.pk) if running else None
-    context = {"job": job, "running": running, "progress": progress}
-    if progress and progress[1]:
-        context["percent"] = min(100, int(progress[0] * 100 / progress[1]))
-    if request.headers.get("HX-Request"):
-        if not running:
-            response = HttpResponse()
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "registry/_import_progress.html", context)
+    job = _own(ImportJob, request, pk)
     report = job.result or job.preview or {}
-    context["report"] = report
-    context["errors"] = report.get("errors", [])[:1000]
-    context["more_errors"] = max(0, len(report.get("errors", [])) - 1000)
-    return render(request, "registry/import_job.html", context)
+    errors = report.get("errors", [])
+    verb = "正在导入" if job.status == ImportJob.Status.IMPORTING else "正在校验"
+    return _job_page(
+        request,
+        job,
+        running=job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING),
+        progress_key=f"import:{job.pk}",
+        label=f"{verb}“{job.original_name}”",
+        template="registry/import_job.html",
+        context={"report": report, "errors": errors[:1000], "more_errors": max(0, len(errors) - 1000)},
+    )
 
 
 @require_POST
 def import_confirm(request, pk):
-    job = _own_job(request, pk)
+    job = _own(ImportJob, request, pk)
     if request.POST.get("action") == "cancel":
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
             status=ImportJob.Status.CANCELLED
@@ -149,3 +143,30 @@ def import_confirm(request, pk):
     if not services.confirm_import(job):
         messages.error(request, "该文件当前不能导入(可能已导入或校验未通过)。")
     return redirect(reverse("registry:import_job", args=[job.pk]))
+
+
+def _own(model, request, pk):
+    # Jobs belong to whoever started them; anyone else gets a 404.
+    try:
+        return model.objects.get(pk=pk, user=request.user)
+    except model.DoesNotExist:
+        raise Http404("不存在或无权查看") from None
+
+
+def _job_page(request, job, *, running, progress_key, label, template, context=None):
+    """A background job's page; htmx polls its progress bar until the job finishes."""
+    polling = bool(request.headers.get("HX-Request"))
+    if polling and not running:
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    progress = get_progress(progress_key) if running else None
+    percent = min(100, int(progress[0] * 100 / progress[1])) if progress and progress[1] else 0
+    context = {
+        "job": job,
+        "running": running,
+        "progress": progress,
+        "percent": percent,
+        "label": label,
+        "poll_url": request.path,
+        **(context or {}),
+    }
+    return render(request, "registry/_progress.html" if polling else template, context)

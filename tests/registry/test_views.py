@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tanhua.registry.models import Cadre, ImportJob, Rank
+from tanhua.registry.models import Cadre, ExportJob, ImportJob, Rank
 from tanhua.registry.tasks import get_progress
 from tests.conftest import make_id, write_xlsx
 
@@ -200,7 +200,7 @@ def test_large_import_runs_in_the_background_worker(client, staff, tmp_path, set
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     job.refresh_from_db()
     assert job.status == "validated" and job.preview["created"] == 1200
-    assert get_progress(job.pk) == (1201, 1201)
+    assert get_progress(f"import:{job.pk}") == (1201, 1201)
     # The polling request sees the job finished and asks the page to reload.
     done = client.get(reverse("registry:import_job", args=[job.pk]), headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
@@ -211,3 +211,31 @@ def test_large_import_runs_in_the_background_worker(client, staff, tmp_path, set
     job.refresh_from_db()
     assert job.status == "done" and job.result["created"] == 1200
     assert Cadre.objects.filter(unit__code="CX01").count() == 1200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_export_is_written_by_the_worker(client, staff, make_cadre, make_user, settings):
+    settings.TANHUA_BACKGROUND_EXPORT_ROWS = 2
+    for i in range(3):
+        make_cadre("CX01B", name=f"区干部{i}")
+    make_cadre("SX", name="外县干部")
+    response = client.get(reverse("registry:export"), {"q": "干部"})
+    job = ExportJob.objects.get()
+    assert response.url == reverse("registry:export_job", args=[job.pk])
+    assert (job.status, job.rows) == ("running", 3)
+    assert "排队等待" in client.get(response.url).content.decode()
+    assert client.get(reverse("registry:export_download", args=[job.pk])).status_code == 404  # not yet
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    job.refresh_from_db()
+    assert job.status == "done" and get_progress(f"export:{job.pk}") == (3, 3)
+    assert client.get(response.url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert "下载 Excel 文件" in client.get(response.url).content.decode()
+    download = client.get(reverse("registry:export_download", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    # The worker applied the user's scope and filters: the other district's cadre is absent.
+    assert {r[0] for r in sheet.iter_rows(min_row=3, values_only=True)} == {"区干部0", "区干部1", "区干部2"}
+
+    client.force_login(make_user("other", "CX"))
+    assert client.get(reverse("registry:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("registry:export_download", args=[job.pk])).status_code == 404

@@ -1,14 +1,12 @@
 from django.db import migrations
 
-from tanhua.registry.ranks import RANKS
+from tanhua.registry.ranks import load_ranks
 
 
-def load_ranks(apps, schema_editor):
-    Rank = apps.get_model("registry", "Rank")
-    for name, level, order, track in RANKS:
-        Rank.objects.update_or_create(name=name, defaults={"level": level, "order": order, "track": track})
+def fill(apps, schema_editor):
+    load_ranks(apps.get_model("registry", "Rank"))
 
 
 class Migration(migrations.Migration):
     dependencies = [("registry", "0001_initial")]
-    operations = [migrations.RunPython(load_ranks, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
