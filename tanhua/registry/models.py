@@ -188,6 +188,7 @@ class Cadre(models.Model):
         return self.name
 
     def sync_denormalized(self):
+        self.id_number = (self.id_number or "").upper()
         self.unit_path = self.unit.path
         self.rank_order = self.rank.order
         self.fill_from_id_number()

@@ -19,6 +19,9 @@ def clean_text(value):
     text = value if isinstance(value, str) else str(value)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+    if not text.isprintable():
+        # Control characters (pasted from other systems) break .xlsx export and COPY.
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())
 
 
@@ -80,9 +83,10 @@ def parse_date(value):
         if m:
             parts = [int(p) for p in m.groups()]
             return _month_date(*parts, original=text)
-    # Excel serial numbers (days since 1899-12-30) from cells that lost their date format.
-    if len(text) == 5 and text.isdigit():
-        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(text))
+    # Excel serial numbers (days since 1899-12-30) from number cells that lost their date
+    # format; typed text such as "19753" is a typo, not a serial.
+    if isinstance(value, int | float) and 10000 <= value < 80000:
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))
     raise ValueError(f"无法识别的日期“{text}”,请写成1975.03或1975-03-01")
 
 

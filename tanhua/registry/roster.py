@@ -9,7 +9,7 @@ Upsert is by ID number: re-importing the same file changes nothing.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -64,7 +64,7 @@ COLUMNS = [
     ("备注", "remarks", ["说明"]),
     ("状态", "status", ["在职状态"]),
 ]
-REQUIRED = ["姓名", "身份证号", "工作单位", "职级"]
+REQUIRED = ["姓名", "身份证号", "职级"]  # and 工作单位 or 单位代码
 # Column headers by model attribute, for the preview's list of what changes.
 LABELS = {("unit_id" if c[1] == "unit" else "rank_id" if c[1] == "rank" else c[1]): c[0] for c in COLUMNS}
 LABELS.update(unit_path="工作单位", rank_order="职级")
@@ -156,6 +156,9 @@ class _Vocabulary:
             unit = self.by_code.get(code)
             if unit is None:
                 raise ValueError(f"单位代码“{code}”不存在或不在您的管理范围内")
+            # Exports carry both columns; someone who edits only the name must not be ignored.
+            if name and name not in (unit.name, unit.short_name, unit.code):
+                raise ValueError(f"工作单位“{name}”与单位代码“{code}”({unit.name})不一致,请只改其中一项并保持一致")
             return unit
         if name in self.by_code:
             return self.by_code[name]
@@ -232,11 +235,10 @@ PARSERS = {
 }
 
 
-def _parse_row(row_number, values, columns, present, vocabulary, result):
+def _parse_row(row_number, values, columns, vocabulary, result):
     """The row as Cadre field values, or None after recording its errors in ``result``.
 
-    ``columns`` lists ``(index, header, field, parser)`` for the columns the file has;
-    ``present`` is the set of those fields.
+    ``columns`` lists ``(index, header, field, parser)`` for the columns the file has.
     """
     data = {}
     errors_before = len(result.errors)
@@ -252,7 +254,7 @@ def _parse_row(row_number, values, columns, present, vocabulary, result):
             fail(header, str(exc))
 
     unit_name, unit_code = data.pop("unit", ""), data.pop("unit_code", "")
-    if "unit" in present and not unit_name and not unit_code:
+    if not unit_name and not unit_code:
         fail("工作单位", "工作单位不能为空")
     elif unit_name or unit_code:
         try:
@@ -309,13 +311,15 @@ def _apply_batch(batch, result, user, vocabulary, write):
         in_scope = {c["id"] for c in existing.values()}
 
     now = timezone.now()
+    # Plain inserts bypass the field API: store timestamps as the ORM would.
+    now_db = connection.ops.adapt_datetimefield_value(now)
     to_create, to_update, moved = [], [], []
     changed_fields = set()
     for row_number, data in batch:
         values = _model_values(data)
         cadre = existing.get(data["id_number"])
         if cadre is None:
-            row = {**NEW_CADRE_DEFAULTS, **values, "id_number": data["id_number"], "created_at": now, "updated_at": now}
+            row = {**NEW_CADRE_DEFAULTS, **values, "id_number": data["id_number"], "created_at": now_db, "updated_at": now_db}
             gender, birth_month = facts_from_id_number(row["id_number"])
             row["gender"] = row["gender"] or gender
             row["birth_date"] = row["birth_date"] or birth_month
@@ -325,7 +329,7 @@ def _apply_batch(batch, result, user, vocabulary, write):
                 result.samples.append({"row": row_number, "action": "新增", "name": row["name"], "changes": []})
             continue
         if cadre["id"] not in in_scope:
-            result.error(row_number, "身份证号", "该身份证号的干部属于您管理范围以外的单位,不能在此导入修改")
+            result.error(row_number, "身份证号", "该身份证号已登记在您的管理范围以外,不能在此导入;如需调入请联系上级组织部门")
             continue
         changes = [(name, cadre[name], value) for name, value in values.items() if cadre[name] != value]
         shown = [c for c in changes if c[0] not in ("unit_path", "rank_order")]
@@ -396,10 +400,12 @@ def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1
     except SheetError as exc:
         result.error(1, "", str(exc))
         return result
+    if not {"工作单位", "单位代码"} & set(mapping.values()):
+        result.error(header_row, "工作单位", f"第{header_row}行表头缺少“工作单位”或“单位代码”列")
+        return result
 
     vocabulary = _Vocabulary(user)
     columns = [(index, header, FIELD_OF[header], PARSERS.get(FIELD_OF[header], clean_text)) for index, header in mapping.items()]
-    present = {column[2] for column in columns}
     first_seen = {}
     batch = []
     with transaction.atomic():
@@ -407,7 +413,7 @@ def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1
             if is_blank(values) or is_footer(values):
                 continue
             result.rows += 1
-            data = _parse_row(row_number, values, columns, present, vocabulary, result)
+            data = _parse_row(row_number, values, columns, vocabulary, result)
             if data is None:
                 continue
             earlier = first_seen.setdefault(data["id_number"], row_number)
@@ -485,6 +491,9 @@ def write_template(out):
         sheet.save(out)
 
 
+FORMULA_STARTS = ("=",)
+
+
 class _RosterWorkbook:
     """A write-only workbook with a title row, a bold header and text-formatted cells."""
 
@@ -504,7 +513,7 @@ class _RosterWorkbook:
         header = []
         for name in HEADERS:
             cell = WriteOnlyCell(self.sheet, value=name)
-            cell.font = Font(bold=True, color="C00000" if name in REQUIRED else None)
+            cell.font = Font(bold=True, color="C00000" if name in (*REQUIRED, "工作单位") else None)
             cell.alignment = Alignment(horizontal="center")
             header.append(cell)
         self.sheet.append(header)
@@ -524,7 +533,14 @@ class _RosterWorkbook:
                 cells.append(cell)
             self.sheet.append(cells)
         else:
-            self.sheet.append(values)
+            self.sheet.append([self._text(v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in values])
+
+    def _text(self, value):
+        # openpyxl writes a string that starts with "=" as a formula; a remark such as
+        # "=HYPERLINK(...)" must come out as the text it is.
+        cell = self._cell(self.sheet, value=value)
+        cell.data_type = "s"
+        return cell
 
     def save(self, out):
         self.workbook.save(out)

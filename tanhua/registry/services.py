@@ -1,6 +1,7 @@
 """Roster import jobs started from the web UI."""
 
 import uuid
+import zipfile
 
 from django.conf import settings
 from django.db import transaction
@@ -27,12 +28,28 @@ def create_import_job(user, uploaded):
     uploaded.seek(0)
     if head != XLSX_MAGIC:
         raise UploadError(f"“{name}”的内容不是Excel工作簿,可能是改了扩展名的其他文件")
+    _check_unpacked_size(uploaded, name)
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}.xlsx"
     with open(settings.UPLOAD_DIR / stored, "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
     return ImportJob.objects.create(user=user, original_name=name[:200], stored_name=stored, size=uploaded.size)
+
+
+def _check_unpacked_size(uploaded, name):
+    # The reader unpacks the whole sheet in memory: refuse a file that unpacks to far more
+    # than a real roster of the allowed size would (a "zip bomb").
+    limit = settings.TANHUA_MAX_IMPORT_BYTES * 20
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UploadError(f"“{name}”已损坏,无法作为Excel工作簿打开") from None
+    finally:
+        uploaded.seek(0)
+    if unpacked > limit:
+        raise UploadError(f"“{name}”解压后过大({unpacked // (1024 * 1024)}MB),上限为{limit // (1024 * 1024)}MB")
 
 
 def runs_in_background(job):
@@ -67,9 +84,17 @@ def confirm_import(job):
 
 
 def start_export(user, params, title, rows):
-    """Queue a large roster export; ``params`` are the roster page's filters."""
+    """Queue a large roster export; ``params`` are the roster page's filters.
+
+    The same export still being written is reused rather than queued again (a reloaded
+    page, or a link followed many times, must not pile up jobs).
+    """
+    params = params.dict() if hasattr(params, "dict") else dict(params)
+    running = ExportJob.objects.filter(user=user, params=params, status=ExportJob.Status.RUNNING).first()
+    if running:
+        return running
     job = ExportJob.objects.create(
-        user=user, params=params.dict() if hasattr(params, "dict") else dict(params), title=title[:200],
+        user=user, params=params, title=title[:200],
         rows=rows, stored_name=f"{uuid.uuid4().hex}.xlsx",
     )
     transaction.on_commit(lambda: tasks.export_roster_job.enqueue(job.pk))

@@ -40,10 +40,12 @@ def open_sheet(path):
     first_row, first_col = start
 
     def rows():
-        for offset, values in enumerate(sheet.iter_rows()):
+        # python-calamine pads the rows above the used range (iter_rows starts at row 1) but
+        # not the columns to its left.
+        for row_number, values in enumerate(sheet.iter_rows(), 1):
             if first_col:
                 values = [None] * first_col + list(values)
-            yield first_row + offset + 1, values
+            yield row_number, values
 
     return first_row + sheet.height, rows()
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
 
 from . import selectors, services
 from .forms import UploadForm
@@ -48,7 +48,8 @@ def cadre_detail(request, pk):
         {
             "cadre": cadre,
             "posts": posts,
-            "ancestors": Unit.objects.get_ancestors(cadre.unit),
+            # Units above the user's own are not theirs to see, not even by name.
+            "ancestors": scope_queryset(Unit.objects.get_ancestors(cadre.unit), request.user),
             "years_in_post": cadre.years_in_post(timezone.localdate()),
         },
     )

@@ -39,7 +39,7 @@ D = datetime.date
         (1975.12, D(1975, 12, 1)),
         (datetime.datetime(1975, 3, 1, 0, 0), D(1975, 3, 1)),  # a real Excel date
         (D(1975, 3, 1), D(1975, 3, 1)),
-        ("27454", D(1975, 3, 1)),  # an Excel serial number that lost its date format
+        (27454, D(1975, 3, 1)),  # an Excel serial number that lost its date format
         ("", None),
         (None, None),
     ],
@@ -48,7 +48,7 @@ def test_parse_date_variants(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["1975.13", "1975年", "三月", "1975-02-30", "abc", "1850.01"])
+@pytest.mark.parametrize("raw", ["1975.13", "1975年", "三月", "1975-02-30", "abc", "1850.01", "19753"])
 def test_parse_date_rejects_with_message(raw):
     with pytest.raises(ValueError) as exc:
         parse_date(raw)
@@ -105,6 +105,8 @@ def test_text_cleaning():
     assert clean_text(None) == ""
     assert clean_text(12.0) == "12"
     assert clean_name("张  三") == "张三"
+    assert clean_text("a\x01b\x00c\td") == "a b c d"  # control characters break exports
+    assert clean_text("城厢\x0b区") == "城厢 区"
     assert clean_name(" 欧阳 小明 ") == "欧阳小明"
     assert parse_phone(13800000000.0) == "13800000000"
     assert parse_phone("0512-5353 1234") == "0512-53531234"

@@ -217,3 +217,58 @@ def test_import_roster_command_json(tree, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert [(e["row"], e["column"]) for e in out["errors"]] == [(2, "职级"), (3, "身份证号")]
     assert Cadre.objects.count() == 1
+
+
+def test_row_numbers_count_blank_rows_and_columns_above_and_left(tree, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for offset, values in enumerate([HEADER, row(), row(身份证号="123")]):
+        for column, value in enumerate(values):
+            sheet.cell(row=3 + offset, column=2 + column, value=value)  # header at B3
+    path = tmp_path / "offset.xlsx"
+    workbook.save(path)
+    result = import_roster(path)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(5, "身份证号")]
+
+
+def test_formulas_come_back_as_text(tree, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(row(备注="=HYPERLINK(\"http://x\",\"点击\")"))
+    workbook.active.cell(row=2, column=HEADER.index("备注") + 1).data_type = "s"  # typed as text
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    assert import_roster(path).ok
+    cadre = Cadre.objects.get()
+    assert cadre.remarks.startswith("=HYPERLINK")
+    out = tmp_path / "export.xlsx"
+    export_roster(Cadre.objects.all(), out)
+    cell = openpyxl.load_workbook(out).active.cell(row=3, column=HEADERS.index("备注") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")  # text, not a live formula
+    assert import_roster(out).unchanged == 1
+
+
+def test_unit_name_and_code_must_agree(tree, tmp_path):
+    rows = [HEADER[:11] + ["单位代码"] + HEADER[11:]]
+    values = row(工作单位="城厢区")
+    rows.append(values[:11] + ["CZ"] + values[11:])
+    result = import_roster(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "单位代码")]
+    assert "不一致" in result.errors[0]["message"]
+    # The code alone is enough, and so is a short name that matches it.
+    only_code = [h if h != "工作单位" else "单位代码" for h in HEADER]
+    assert import_roster(write_xlsx(tmp_path / "b.xlsx", [only_code, row(工作单位="CZ")])).created == 1
+
+
+def test_error_in_a_later_batch_rolls_back_earlier_batches(tree, tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", [HEADER, row(), row(身份证号=make_id(2)), row(身份证号=make_id(3), 职级="?")])
+    result = import_roster(path, batch_size=1)  # rows 2 and 3 are written before row 4 fails
+    assert [(e["row"], e["column"]) for e in result.errors] == [(4, "职级")]
+    assert not Cadre.objects.exists() and not PostHistory.objects.exists()
+
+
+def test_timestamps_of_inserted_rows_read_back_like_orm_ones(tree, tmp_path):
+    assert import_roster(write_xlsx(tmp_path / "a.xlsx", [HEADER, row()])).ok
+    cadre = Cadre.objects.get()
+    assert cadre.created_at.tzinfo is not None
+    assert Cadre.objects.filter(created_at__lte=cadre.updated_at).count() == 1

@@ -31,7 +31,6 @@ def test_import_tree_children_before_parents(tmp_path):
     assert town.kind == "镇街"
     assert [u.code for u in Unit.objects.get_ancestors(town)] == ["QH", "CX"]
     assert set(Unit.objects.get(code="CZ").tags.values_list("name", flat=True)) == {"资金密集", "权力集中"}
-    assert Unit.objects.get(code="QH").subtree_q() is not None
     assert set(Unit.objects.filter(Unit.objects.get(code="CX").subtree_q()).values_list("code", flat=True)) == {"CX", "CX01"}
 
     again = import_units(path)
@@ -65,6 +64,17 @@ def test_errors_are_all_reported_and_nothing_written(tmp_path):
     assert {(3, "单位代码"), (4, "单位名称"), (5, "上级单位代码"), (6, "单位类别"), (7, "单位代码")} <= got
     assert any("循环" in e["message"] for e in result.errors)
     assert not Unit.objects.exists()
+
+
+def test_a_failed_move_rolls_back_the_whole_file(tmp_path):
+    import_units(write_xlsx(tmp_path / "u.xlsx", [HEADER, ["QH", "清河市", "", "市", ""], ["CX", "城厢区", "QH", "县区", ""],
+                                                  ["CX01", "城厢街道", "CX", "镇街", ""]]))
+    # A new unit is written before the impossible move (城厢区 under its own street) fails.
+    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["SX", "沙溪县", "QH", "县区", ""], ["CX", "城厢区", "CX01", "县区", ""]])
+    result = import_units(path)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(3, "上级单位代码")]
+    assert not Unit.objects.filter(code="SX").exists()
+    assert Unit.objects.get_parent(Unit.objects.get(code="CX")).code == "QH"
 
 
 def test_command_json(tmp_path, capsys):

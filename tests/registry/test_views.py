@@ -1,6 +1,7 @@
 """The roster pages as a logged-in user sees them, scoped to their unit."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -110,6 +111,8 @@ def test_cadre_profile_shows_post_history(client, staff, make_cadre):
     cadre = make_cadre("CX01B", name="张三", post="主任", post_since="2016-05-01")
     html = client.get(reverse("registry:cadre", args=[cadre.pk])).content.decode()
     assert "张三" in html and "任职经历" in html and "2016年5月" in html and "至今" in html
+    # The breadcrumb starts at the user's own unit: the city above is not theirs to see.
+    assert "城厢街道" in html and "清河市" not in html
 
 
 def test_template_download(client, staff):
@@ -174,6 +177,16 @@ def test_upload_rejects_non_excel(client, staff, tmp_path):
     assert not ImportJob.objects.exists()
 
 
+def test_upload_rejects_a_zip_bomb(client, staff, tmp_path, settings):
+    settings.TANHUA_MAX_IMPORT_BYTES = 100_000  # unpacked limit: 2,000,000 bytes
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<row/>" * 1_000_000)  # 6 MB of XML
+    assert path.stat().st_size < 100_000  # small packed, huge unpacked
+    assert "解压后过大" in _upload(client, path).content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_someone_elses_job_is_404(client, staff, make_user, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", [HEADER, row(工作单位="CX01")])
     _upload(client, path)
@@ -221,6 +234,9 @@ def test_large_export_is_written_by_the_worker(client, staff, make_cadre, make_u
     make_cadre("SX", name="外县干部")
     response = client.get(reverse("registry:export"), {"q": "干部"})
     job = ExportJob.objects.get()
+    # Asking again while it is being written reuses the job.
+    assert client.get(reverse("registry:export"), {"q": "干部"}).url == response.url
+    assert ExportJob.objects.count() == 1
     assert response.url == reverse("registry:export_job", args=[job.pk])
     assert (job.status, job.rows) == ("running", 3)
     assert "排队等待" in client.get(response.url).content.decode()

@@ -153,7 +153,15 @@ class Command(BaseCommand):
         from tanhua.wsgi import application
 
         try:
-            server = create_server(application, host=host, port=port, threads=threads, ident="waitress")
+            server = create_server(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="waitress",
+                # Refuse bodies larger than the biggest allowed upload before reading them.
+                max_request_body_size=settings.TANHUA_MAX_IMPORT_BYTES + 1024 * 1024,
+            )
         except OSError as exc:
             raise CommandError(f"无法在 {host}:{port} 上监听:{exc}(端口是否已被占用?)") from exc
 
