@@ -162,6 +162,7 @@ TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 30 * 102
 # Uploads larger than this (about 2,000 roster rows) run in the background worker with a progress bar.
 # Exports of more cadres than this are written by the background worker (about 10 s here).
 TANHUA_BACKGROUND_EXPORT_ROWS = int(os.environ.get("TANHUA_BACKGROUND_EXPORT_ROWS", 10000))
+TANHUA_EXPORT_TTL_HOURS = int(os.environ.get("TANHUA_EXPORT_TTL_HOURS", 24))
 TANHUA_BACKGROUND_IMPORT_BYTES = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024))
 
 TASKS = {

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from .parsing import facts_from_id_number
@@ -257,6 +258,9 @@ class ImportJob(models.Model):
         FAILED = "failed", "导入失败"
         CANCELLED = "cancelled", "已取消"
 
+    # States after which the uploaded file is no longer needed.
+    FINISHED = {Status.INVALID, Status.DONE, Status.FAILED, Status.CANCELLED}
+
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="import_jobs", verbose_name="上传人")
     original_name = models.CharField("文件名", max_length=200)
     stored_name = models.CharField("存储文件", max_length=100)
@@ -278,6 +282,10 @@ class ImportJob(models.Model):
     def path(self):
         """The stored upload, outside any web root."""
         return settings.UPLOAD_DIR / self.stored_name
+
+    def discard_file(self):
+        # The report stays on the job; the file (full ID numbers) is not kept once done with.
+        self.path.unlink(missing_ok=True)
 
 
 class ExportJob(models.Model):
@@ -309,3 +317,10 @@ class ExportJob(models.Model):
     def path(self):
         """The generated file, outside any web root; served only to its owner."""
         return settings.EXPORT_DIR / self.stored_name
+
+    @property
+    def expired(self):
+        # Downloads are for the person who asked, soon after: the file ages with the scope
+        # it was written under.
+        age = timezone.now() - (self.finished_at or self.created_at)
+        return age > datetime.timedelta(hours=settings.TANHUA_EXPORT_TTL_HOURS)

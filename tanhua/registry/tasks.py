@@ -40,6 +40,7 @@ def _failed(job, exc):
     job.result = {"errors": [{"row": 0, "column": "", "message": f"处理文件时发生系统错误:{exc}"}]}
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "finished_at"])
+    job.discard_file()
 
 
 def run_job(job_id, *, dry_run):
@@ -58,6 +59,8 @@ def run_job(job_id, *, dry_run):
         job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
         job.finished_at = timezone.now()
     job.save(update_fields=["preview", "result", "status", "finished_at"])
+    if job.status in ImportJob.FINISHED:
+        job.discard_file()
     return job
 
 

@@ -88,8 +88,8 @@ def export_job(request, pk):
 
 def export_download(request, pk):
     job = _own(ExportJob, request, pk)
-    if job.status != ExportJob.Status.DONE or not job.path.exists():
-        raise Http404("文件不存在或尚未生成")
+    if job.status != ExportJob.Status.DONE or job.expired or not job.path.exists():
+        raise Http404("文件不存在、尚未生成或已过期")
     return FileResponse(
         open(job.path, "rb"), as_attachment=True, filename=_export_filename(job.finished_at), content_type=XLSX
     )
@@ -136,9 +136,10 @@ def import_job(request, pk):
 def import_confirm(request, pk):
     job = _own(ImportJob, request, pk)
     if request.POST.get("action") == "cancel":
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
             status=ImportJob.Status.CANCELLED
-        )
+        ):
+            job.discard_file()
         messages.info(request, "已取消本次导入,没有写入任何数据。")
         return redirect("registry:import")
     if not services.confirm_import(job):

@@ -1,5 +1,6 @@
 """The roster pages as a logged-in user sees them, scoped to their unit."""
 
+import datetime
 import io
 import zipfile
 
@@ -147,9 +148,11 @@ def test_web_import_small_file_preview_then_confirm(client, staff, tmp_path):
     page = client.get(response.url).content.decode()
     assert "将新增" in page and "确认导入" in page
     assert not Cadre.objects.exists()  # the preview writes nothing
+    assert job.path.exists()
     client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
     job.refresh_from_db()
     assert job.status == "done" and Cadre.objects.get().unit.code == "CX01"
+    assert not job.path.exists()  # the report stays, the file with its ID numbers does not
     # A job cannot be imported twice.
     client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
     assert Cadre.objects.count() == 1
@@ -255,3 +258,12 @@ def test_large_export_is_written_by_the_worker(client, staff, make_cadre, make_u
     client.force_login(make_user("other", "CX"))
     assert client.get(reverse("registry:export_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("registry:export_download", args=[job.pk])).status_code == 404
+
+    # A day later the file is gone: the download refuses it and prune-files deletes it.
+    client.force_login(staff)
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - datetime.timedelta(hours=25),
+                                                 created_at=job.created_at - datetime.timedelta(hours=25))
+    assert client.get(reverse("registry:export_download", args=[job.pk])).status_code == 404
+    assert "过期" in client.get(reverse("registry:export_job", args=[job.pk])).content.decode()
+    call_command("prune_files", stdout=io.StringIO())
+    assert not job.path.exists()
