@@ -125,11 +125,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "registry:roster"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id first: new and changed passwords use it; older hashes are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "tanhua.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "tanhua.accounts.validators.CharacterClassesValidator", "OPTIONS": {"minimum": 3}},
+    {"NAME": "tanhua.accounts.validators.NotContainingUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
