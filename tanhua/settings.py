@@ -26,6 +26,10 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name, default):
+    return int(os.environ.get(name, str(default)))
+
+
 def _secret_key():
     key = os.environ.get("TANHUA_SECRET_KEY")
     if key:
@@ -98,7 +102,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'tanhua.sqlite3'}",
-        conn_max_age=int(os.environ.get("TANHUA_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("TANHUA_DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -163,12 +167,12 @@ EXPORT_DIR = VAR_DIR / "exports"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # The reader holds a whole sheet in memory (about 2 KB a row): 30 MB is about 230,000 rows.
-TANHUA_MAX_IMPORT_BYTES = int(os.environ.get("TANHUA_MAX_IMPORT_BYTES", 30 * 1024 * 1024))
+TANHUA_MAX_IMPORT_BYTES = env_int("TANHUA_MAX_IMPORT_BYTES", 30 * 1024 * 1024)
 # Uploads larger than this (about 2,000 roster rows) run in the background worker with a progress bar.
+TANHUA_BACKGROUND_IMPORT_BYTES = env_int("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024)
 # Exports of more cadres than this are written by the background worker (about 10 s here).
-TANHUA_BACKGROUND_EXPORT_ROWS = int(os.environ.get("TANHUA_BACKGROUND_EXPORT_ROWS", 10000))
-TANHUA_EXPORT_TTL_HOURS = int(os.environ.get("TANHUA_EXPORT_TTL_HOURS", 24))
-TANHUA_BACKGROUND_IMPORT_BYTES = int(os.environ.get("TANHUA_BACKGROUND_IMPORT_BYTES", 200 * 1024))
+TANHUA_BACKGROUND_EXPORT_ROWS = env_int("TANHUA_BACKGROUND_EXPORT_ROWS", 10000)
+TANHUA_EXPORT_TTL_HOURS = env_int("TANHUA_EXPORT_TTL_HOURS", 24)
 
 TASKS = {
     "default": {

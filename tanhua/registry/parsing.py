@@ -125,7 +125,8 @@ def id_check_digit(first17):
 def parse_id_number(value):
     """An 18-digit resident ID number (GB 11643), checksum and birth date verified."""
     if isinstance(value, float):
-        raise ValueError("身份证号被Excel存成了数字,末几位已丢失,请把该列设为文本后重新填写")
+        # A user's cell, not a programming error: reported like every other bad value.
+        raise ValueError("身份证号被Excel存成了数字,末几位已丢失,请把该列设为文本后重新填写")  # noqa: TRY004
     text = clean_text(value).replace(" ", "").upper()
     if not text:
         raise ValueError("身份证号不能为空")

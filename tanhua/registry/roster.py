@@ -492,12 +492,11 @@ def write_template(out):
 
 
 FORMULA_STARTS = ("=",)
+COLUMN_WIDTHS = {"姓名": 10, "身份证号": 21, "工作单位": 28, "现任职务": 24, "备注": 24, "单位代码": 14}
 
 
 class _RosterWorkbook:
     """A write-only workbook with a title row, a bold header and text-formatted cells."""
-
-    WIDTHS = {"姓名": 10, "身份证号": 21, "工作单位": 28, "现任职务": 24, "备注": 24, "单位代码": 14}
 
     def __init__(self, title):
         self._cell = WriteOnlyCell
@@ -505,7 +504,7 @@ class _RosterWorkbook:
         self.sheet = self.workbook.create_sheet("干部名册")
         for index, header in enumerate(HEADERS):
             letter = _column_letter(index)
-            self.sheet.column_dimensions[letter].width = self.WIDTHS.get(header, 12)
+            self.sheet.column_dimensions[letter].width = COLUMN_WIDTHS.get(header, 12)
         self.sheet.freeze_panes = "A3"
         title_cell = WriteOnlyCell(self.sheet, value=title)
         title_cell.font = Font(name="方正小标宋简体", size=16)

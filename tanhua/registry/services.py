@@ -32,8 +32,7 @@ def create_import_job(user, uploaded):
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}.xlsx"
     with open(settings.UPLOAD_DIR / stored, "wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
+        out.writelines(uploaded.chunks())
     return ImportJob.objects.create(user=user, original_name=name[:200], stored_name=stored, size=uploaded.size)
 
 

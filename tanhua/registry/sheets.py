@@ -8,7 +8,7 @@ streams rows to disk.
 import re
 import unicodedata
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
 from .parsing import clean_text
 
@@ -32,7 +32,7 @@ def open_sheet(path):
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises several error types for unreadable files
+    except (CalamineError, PasswordError, XmlError, ZipError, OSError, ValueError) as exc:
         raise SheetError(f"无法读取文件,请确认是Excel文件(.xlsx):{exc}") from None
     start = sheet.start
     if start is None:

@@ -63,8 +63,8 @@ def export(request):
         # Tens of thousands of rows take minutes to write: the worker does it, the page waits.
         job = services.start_export(request.user, request.GET, title, count)
         return redirect("registry:export_job", pk=job.pk)
-    # Written to a temporary file rather than memory: large exports stay bounded.
-    out = tempfile.TemporaryFile()
+    # Written to a temporary file rather than memory; FileResponse closes it when sent.
+    out = tempfile.TemporaryFile()  # noqa: SIM115
     export_roster(cadres, out, title=title)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=_export_filename(), content_type=XLSX)
@@ -90,8 +90,12 @@ def export_download(request, pk):
     job = _own(ExportJob, request, pk)
     if job.status != ExportJob.Status.DONE or job.expired or not job.path.exists():
         raise Http404("文件不存在、尚未生成或已过期")
+    # FileResponse closes the file when the response is done.
     return FileResponse(
-        open(job.path, "rb"), as_attachment=True, filename=_export_filename(job.finished_at), content_type=XLSX
+        open(job.path, "rb"),
+        as_attachment=True,
+        filename=_export_filename(job.finished_at),
+        content_type=XLSX,
     )
 
 

@@ -1,4 +1,5 @@
 import datetime
+import itertools
 from io import StringIO
 
 import pytest
@@ -82,7 +83,7 @@ def test_post_history_and_id_numbers(demo):
         now = current[0]
         assert (now.unit_id, now.post, now.rank_id, now.start) == (cadre.unit_id, cadre.post, cadre.rank_id, cadre.post_since)
         assert 1 <= len(posts) - 1 <= 4
-        for earlier, later in zip(posts, posts[1:]):
+        for earlier, later in itertools.pairwise(posts):
             assert earlier.start < earlier.end <= later.start
         assert cadre.rank_since <= cadre.post_since
         assert cadre.work_start_date <= posts[0].start
