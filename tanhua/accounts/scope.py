@@ -75,10 +75,3 @@ def get_in_scope_or_404(queryset, user, **lookup):
         return scope_queryset(queryset, user).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404("不存在或无权查看") from None
-
-
-def unit_in_scope(user, unit):
-    paths = unit_paths(user)
-    if paths is None:
-        return True
-    return any(unit.path.startswith(p) for p in paths)

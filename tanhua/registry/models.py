@@ -216,11 +216,6 @@ class Cadre(models.Model):
             years -= 1
         return years
 
-    @property
-    def masked_id_number(self):
-        # Full ID numbers are shown only on the profile; lists mask the middle.
-        return self.id_number[:6] + "********" + self.id_number[-4:] if len(self.id_number) == 18 else ""
-
 
 class PostHistory(models.Model):
     """A post a cadre held; the open entry (``end`` empty) is the current one."""
@@ -242,7 +237,33 @@ class PostHistory(models.Model):
         return f"{self.unit_name} {self.post}"
 
 
-class ImportJob(models.Model):
+class FileJob(models.Model):
+    """Work on a file that runs in the background worker for one user, who alone may see it.
+
+    The file lives outside any web root, in the directory the setting ``FILE_DIR`` names.
+    """
+
+    FILE_DIR = None
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="%(class)ss", verbose_name="用户")
+    stored_name = models.CharField("存储文件", max_length=100)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def path(self):
+        return getattr(settings, self.FILE_DIR) / self.stored_name
+
+    def discard_file(self):
+        # The job's record stays; the file (full ID numbers) is not kept once done with.
+        self.path.unlink(missing_ok=True)
+
+
+class ImportJob(FileJob):
     """A roster file uploaded through the web UI: validated (preview), then imported.
 
     Large files are processed by the background worker; progress lives in the cache so the
@@ -261,34 +282,22 @@ class ImportJob(models.Model):
     # States after which the uploaded file is no longer needed.
     FINISHED = {Status.INVALID, Status.DONE, Status.FAILED, Status.CANCELLED}
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="import_jobs", verbose_name="上传人")
+    FILE_DIR = "UPLOAD_DIR"
+
     original_name = models.CharField("文件名", max_length=200)
-    stored_name = models.CharField("存储文件", max_length=100)
     size = models.PositiveBigIntegerField("大小", default=0)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.VALIDATING)
     preview = models.JSONField("校验结果", null=True, blank=True)
     result = models.JSONField("导入结果", null=True, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(FileJob.Meta):
         verbose_name = "名册导入"
-        ordering = ["-created_at"]
 
     def __str__(self):
         return self.original_name
 
-    @property
-    def path(self):
-        """The stored upload, outside any web root."""
-        return settings.UPLOAD_DIR / self.stored_name
 
-    def discard_file(self):
-        # The report stays on the job; the file (full ID numbers) is not kept once done with.
-        self.path.unlink(missing_ok=True)
-
-
-class ExportJob(models.Model):
+class ExportJob(FileJob):
     """A roster export too large to write during a page request: the worker writes it."""
 
     class Status(models.TextChoices):
@@ -296,27 +305,19 @@ class ExportJob(models.Model):
         DONE = "done", "已生成"
         FAILED = "failed", "失败"
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="export_jobs", verbose_name="导出人")
+    FILE_DIR = "EXPORT_DIR"
+
     params = models.JSONField("筛选条件", default=dict)
     title = models.CharField("标题", max_length=200)
     rows = models.PositiveIntegerField("人数", default=0)
-    stored_name = models.CharField("存储文件", max_length=100)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
     error = models.CharField("错误", max_length=500, blank=True)
-    created_at = models.DateTimeField("开始时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(FileJob.Meta):
         verbose_name = "名册导出"
-        ordering = ["-created_at"]
 
     def __str__(self):
         return self.title
-
-    @property
-    def path(self):
-        """The generated file, outside any web root; served only to its owner."""
-        return settings.EXPORT_DIR / self.stored_name
 
     @property
     def expired(self):

@@ -31,10 +31,5 @@ def cnmonth(value):
 
 
 @register.filter
-def yesno_cn(value):
-    return "是" if value else "否"
-
-
-@register.filter
 def years_in_post(cadre, today):
     return cadre.years_in_post(today)
