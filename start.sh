@@ -33,13 +33,8 @@ if [[ "$state" == empty* ]]; then
     say "数据库中还没有单位,载入演示数据"
     tanhua demo # prints the demo logins itself
 elif [[ "$state" == *admin ]]; then
-    cat <<'EOF'
-
-演示账号(密码均为 Demo@2026,仅供演示;若已修改密码,以新密码为准):
-  用户名 admin       系统管理员(全部数据)
-  用户名 jiwei       市级用户(全市)
-  用户名 chengxiang  区县用户(城厢区)
-EOF
+    echo
+    tanhua demo --logins
 fi
 
 say "启动 Web 服务"

@@ -9,9 +9,11 @@ TANHUA_VAR_DIR        where the SQLite file, uploads and generated files live (d
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -59,8 +61,12 @@ INSTALLED_APPS = [
     "treebeard",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "tanhua",
     "tanhua.accounts",
+    "tanhua.audit",
     "tanhua.registry",
     "tanhua.demo",
 ]
@@ -74,9 +80,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tanhua.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tanhua.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After login is known: sends users who owe a second factor or a new password there first.
+    "tanhua.accounts.middleware.LoginGateMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tanhua.urls"
@@ -126,8 +140,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:roster"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user name or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "tanhua.accounts.backends.RoleBackend",
+]
+# Days a password stays valid before the user must change it; 0 turns expiry off.
+TANHUA_PASSWORD_MAX_AGE_DAYS = env_int("TANHUA_PASSWORD_MAX_AGE_DAYS", 90)
+
+# Lockout (等保 level 3): 5 failures lock the user name, and separately the address, for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("TANHUA_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TANHUA_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tanhua.accounts.views.locked_out"
+# The login log is our own (accounts.LoginEvent); axes keeps only its attempt counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries are trusted.
+AXES_IPWARE_PROXY_COUNT = env_int("TANHUA_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
+    "REMOTE_ADDR"
+]
+
+OTP_TOTP_ISSUER = "谈话监督管理系统"
 
 # Argon2id first: new and changed passwords use it; older hashes are upgraded at login.
 PASSWORD_HASHERS = [
@@ -197,12 +236,47 @@ else:
         }
     }
 
+# Sessions end after 30 idle minutes (accounts.middleware.IdleTimeoutMiddleware) and with the browser.
+SESSION_COOKIE_AGE = env_int("TANHUA_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("TANHUA_SECURE_COOKIES", not DEBUG and env_bool("TANHUA_HTTPS"))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# TANHUA_HTTPS=1 when users reach the system over HTTPS (directly or through a proxy that sets
+# X-Forwarded-Proto): cookies only travel encrypted, HTTP is redirected, browsers remember (HSTS).
+HTTPS = env_bool("TANHUA_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("TANHUA_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False
+if env_bool("TANHUA_BEHIND_PROXY") or AXES_IPWARE_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    # Preloading HSTS is a decision for the domain's owner, not the application's.
+    "security.W021",
+]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style anywhere: every asset is a file served by the app itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -211,3 +285,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TANHUA_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The audit log's hash chain: sha256 by default, "sm3" (国密 SM3) where the deployment requires it.
+TANHUA_AUDIT_HASH = os.environ.get("TANHUA_AUDIT_HASH", "sha256")

@@ -1,16 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
+
+from tanhua.accounts.views import LoginView
 
 from . import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:roster"), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("", views.home, name="home"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("tanhua.accounts.urls")),
     path("registry/", include("tanhua.registry.urls")),
 ]

@@ -2,10 +2,16 @@ import datetime
 
 import openpyxl
 import pytest
+from django.utils import timezone
+
+from tanhua.accounts.models import Role
+from tanhua.accounts.roles import seed_roles
 
 from tanhua.registry.models import Cadre, PostHistory, Rank, Unit
 from tanhua.registry.parsing import id_check_digit
 from tanhua.registry.ranks import load_ranks
+
+PASSWORD = "Pass@12345"
 
 
 @pytest.fixture(autouse=True)
@@ -65,12 +71,25 @@ def make_cadre(tree):
 
 
 @pytest.fixture
-def make_user(django_user_model, tree):
-    def make(username="user", unit_code=None, superuser=False):
+def roles(db):
+    """The default roles by code (seeded again where a transactional test flushed them)."""
+    seed_roles()
+    return {role.code: role for role in Role.objects.all()}
+
+
+@pytest.fixture
+def make_user(django_user_model, tree, roles):
+    """A user with the given roles (default: 纪委工作人员 and 组织部, i.e. the whole registry)."""
+
+    def make(username="user", unit_code=None, role_codes=("staff", "organization"), *, cadre=None,
+             password_changed=True):
         unit = tree[unit_code] if unit_code else None
-        if superuser:
-            return django_user_model.objects.create_superuser(username, "", "Pass@12345", unit=unit)
-        return django_user_model.objects.create_user(username, "", "Pass@12345", unit=unit)
+        user = django_user_model.objects.create_user(
+            username, "", PASSWORD, unit=unit, full_name=username, cadre=cadre,
+            password_changed_at=timezone.now() if password_changed else None,
+        )
+        user.roles.set([roles[code] for code in role_codes])
+        return user
 
     return make
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
+from tanhua.accounts import roles
+from tanhua.accounts.models import Role
 from tanhua.registry.models import (
     Cadre,
     CadreStatus,
@@ -198,10 +200,18 @@ POOL_KINDS = {
 }
 
 DEMO_USERS = [
-    # (username, full name, unit code or None, superuser, what they see)
-    ("admin", "系统管理员", None, True, "全部数据(超级用户)"),
-    ("jiwei", "周立新", "QH", False, "全市"),
-    ("chengxiang", "陆晓东", "QH-CX", False, "城厢区"),
+    # (username, full name, unit code, role codes, what they see). Users with a cadre selector
+    # instead of a name log in as that cadre: the city's discipline secretary leads talks, a town
+    # party secretary in 城厢区 is talked with.
+    ("admin", "王建国", None, [roles.ADMIN], "用户、角色、单位和锁定管理(不接触案件数据)"),
+    ("jiwei", "周立新", "QH", [roles.STAFF], "纪委工作人员:全市"),
+    ("chengxiang", "陆晓东", "QH-CX", [roles.STAFF], "纪委工作人员:城厢区"),
+    ("xinfang", "林晓梅", "QH", [roles.PETITION], "信访室:全市线索受理,可见举报人"),
+    ("zuzhi", "何志强", "QH", [roles.ORGANIZATION], "组织部:全市干部名册维护"),
+    ("shenji", "许文静", "QH", [roles.AUDITOR], "审计员:全部只读,含审计日志"),
+    ("tanhua", {"unit": "QH-JW", "post": "市纪委书记"}, None, [roles.LEADER], "谈话领导(市纪委书记):本人主谈的谈话"),
+    ("ganbu", {"under": "QH-CX", "post": "党委书记", "is_unit_head": True}, None, [roles.CADRE],
+     "被谈话干部(城厢区一名镇党委书记):本人的通知、报告和整改"),
 ]
 
 
@@ -503,6 +513,52 @@ def generate_city(seed=2026, today=None):
     return {"units": units, "cadres": cadres, "contacts": contacts}
 
 
+def _demo_cadre(units, spec):
+    qs = Cadre.objects.filter(post__contains=spec["post"])
+    if "unit" in spec:
+        qs = qs.filter(unit=units[spec["unit"]])
+    if "under" in spec:
+        qs = qs.filter(units[spec["under"]].subtree_q("unit_path")).exclude(unit=units[spec["under"]])
+    if "is_unit_head" in spec:
+        qs = qs.filter(is_unit_head=spec["is_unit_head"])
+    return qs.select_related("unit").order_by("unit_path", "id").first()
+
+
+def _demo_users(units):
+    User = get_user_model()
+    roles.seed_roles()  # missing only where a test emptied the tables the migrations filled
+    by_code = {role.code: role for role in Role.objects.all()}
+    now = timezone.now()
+    logins = []
+    for username, who, unit_code, role_codes, sees in DEMO_USERS:
+        cadre = _demo_cadre(units, who) if isinstance(who, dict) else None
+        if isinstance(who, dict) and cadre is None:
+            raise DemoError(f"演示数据中没有符合演示账号 {username} 的干部")
+        user = User.objects.create_user(
+            username,
+            password=DEMO_PASSWORD,
+            full_name=cadre.name if cadre else who,
+            unit=cadre.unit if cadre else units.get(unit_code),
+            cadre=cadre,
+            # Demo logins start with a password of their own, so nobody is stopped at the door;
+            # accounts an administrator creates must change theirs at first login.
+            password_changed_at=now,
+        )
+        user.roles.set([by_code[code] for code in role_codes])
+        logins.append({"username": username, "password": DEMO_PASSWORD, "full_name": user.full_name, "scope": sees})
+    return logins
+
+
+def demo_logins():
+    """The demo accounts that exist, as ``load_demo`` reports them."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    return [
+        {"username": name, "password": DEMO_PASSWORD, "full_name": users[name].full_name, "scope": sees}
+        for name, _who, _unit, _roles, sees in DEMO_USERS
+        if name in users
+    ]
+
+
 def _say(stdout, message):
     if stdout is not None:
         stdout.write(message)
@@ -611,11 +667,7 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
             units[code].contact_leader = cadres[index]
         Unit.objects.bulk_update([units[code] for code in city["contacts"]], ["contact_leader"])
 
-        logins = []
-        for username, full_name, unit_code, superuser, sees in DEMO_USERS:
-            make = User.objects.create_superuser if superuser else User.objects.create_user
-            make(username, password=DEMO_PASSWORD, full_name=full_name, unit=units.get(unit_code))
-            logins.append({"username": username, "password": DEMO_PASSWORD, "full_name": full_name, "scope": sees})
+        logins = _demo_users(units)
 
     by_kind = {}
     for spec in city["units"]:

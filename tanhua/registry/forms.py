@@ -1,6 +1,9 @@
 from django import forms
 
-from .models import RANK_LEVELS, CadreStatus, Rank, SensitivePost
+from tanhua.accounts.scope import visible_units
+from tanhua.forms import StyledForm
+
+from .models import RANK_LEVELS, CadreStatus, Rank, SensitivePost, Unit
 
 
 class RosterFilterForm(forms.Form):
@@ -41,3 +44,40 @@ class RosterFilterForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="名册文件(.xlsx)")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return "\u3000" * (unit.depth - 1) + unit.name
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return "\u3000" * (unit.depth - 1) + unit.name
+
+
+class UnitForm(StyledForm, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "kind", "tags"]
+        widgets = {"tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = UnitChoiceField(
+            label="上级单位", queryset=visible_units(actor).order_by("path"), required=False, empty_label="(顶级单位)",
+        )
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["parent"].initial = Unit.objects.get_parent(self.instance)
+        self.style()
+
+    def clean_parent(self):
+        from tanhua.accounts.scope import user_scope
+
+        parent = self.cleaned_data.get("parent")
+        if parent is None and not user_scope(self.actor).everything:
+            raise forms.ValidationError("请选择上级单位:只有数据范围为“全部”的用户能设立顶级单位。")
+        if self.instance.pk and parent is not None and parent.path.startswith(self.instance.path):
+            raise forms.ValidationError("不能把单位移到它自己或它的下级单位之下。")
+        return parent

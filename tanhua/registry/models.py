@@ -247,6 +247,8 @@ class FileJob(models.Model):
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="%(class)ss", verbose_name="用户")
     stored_name = models.CharField("存储文件", max_length=100)
+    # Where the request came from, for the audit entry the worker writes when the job ends.
+    address = models.CharField("地址", max_length=64, blank=True)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

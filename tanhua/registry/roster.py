@@ -7,7 +7,9 @@ Upsert is by ID number: re-importing the same file changes nothing.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -387,11 +389,13 @@ def _current_post(cadre_id, fields, vocabulary):
     }
 
 
-def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1000):
+def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1000, address="", name=None):
     """Import a roster file; returns an :class:`ImportResult`.
 
     ``user`` limits the units rows may name to the user's scope (``None``: a trusted command
-    line run). ``progress(done, total)`` is called after every batch.
+    line run). ``progress(done, total)`` is called after every batch. A real import is
+    recorded in the audit log (in its own transaction, so entry and rows commit together),
+    with ``address`` and the file's ``name`` and SHA-256.
     """
     result = ImportResult(dry_run=dry_run)
     try:
@@ -434,9 +438,31 @@ def import_roster(path, *, user=None, dry_run=False, progress=None, batch_size=1
             result.error(header_row + 1, "", "表头下面没有数据行")
         if dry_run or result.errors:
             transaction.set_rollback(True)
-        if result.errors and not dry_run:
-            result.created = result.updated = result.unchanged = 0  # nothing was written
+        elif not dry_run:
+            _record_import(path, name, user, address, result)
+    if result.errors and not dry_run:
+        result.created = result.updated = result.unchanged = 0  # nothing was written
+        _record_import(path, name, user, address, result)
     return result
+
+
+def _record_import(path, name, user, address, result):
+    from tanhua.audit.services import record
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    record(
+        "import", user=user, address=address, object_type="registry.cadre",
+        object_repr=(name or Path(path).name)[:200],
+        summary={
+            "file": name or Path(path).name, "sha256": digest.hexdigest(), "rows": result.rows,
+            "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "errors": len(result.errors),
+        },
+        result="failure" if result.errors else "success",
+    )
 
 
 def _export_row(cadre):

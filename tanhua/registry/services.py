@@ -6,8 +6,11 @@ import zipfile
 from django.conf import settings
 from django.db import transaction
 
+from tanhua.audit.services import diff, record
+
 from . import tasks
-from .models import ExportJob, ImportJob
+from .models import ExportJob, ImportJob, Unit
+from .units import sync_cadre_paths
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -16,7 +19,7 @@ class UploadError(ValueError):
     pass
 
 
-def create_import_job(user, uploaded):
+def create_import_job(user, uploaded, address=""):
     """Store an uploaded roster outside the web root and open a job for it."""
     name = uploaded.name or ""
     if not name.lower().endswith(".xlsx"):
@@ -33,7 +36,9 @@ def create_import_job(user, uploaded):
     stored = f"{uuid.uuid4().hex}.xlsx"
     with open(settings.UPLOAD_DIR / stored, "wb") as out:
         out.writelines(uploaded.chunks())
-    return ImportJob.objects.create(user=user, original_name=name[:200], stored_name=stored, size=uploaded.size)
+    return ImportJob.objects.create(
+        user=user, original_name=name[:200], stored_name=stored, size=uploaded.size, address=address
+    )
 
 
 def _check_unpacked_size(uploaded, name):
@@ -82,7 +87,7 @@ def confirm_import(job):
     return True
 
 
-def start_export(user, params, title, rows):
+def start_export(user, params, title, rows, address=""):
     """Queue a large roster export; ``params`` are the roster page's filters.
 
     The same export still being written is reused rather than queued again (a reloaded
@@ -94,7 +99,69 @@ def start_export(user, params, title, rows):
         return running
     job = ExportJob.objects.create(
         user=user, params=params, title=title[:200],
-        rows=rows, stored_name=f"{uuid.uuid4().hex}.xlsx",
+        rows=rows, stored_name=f"{uuid.uuid4().hex}.xlsx", address=address,
     )
     transaction.on_commit(lambda: tasks.export_roster_job.enqueue(job.pk))
     return job
+
+
+# --- Unit administration ----------------------------------------------------------------
+
+class UnitInUse(Exception):
+    pass
+
+
+def _unit_facts(unit):
+    parent = Unit.objects.get_parent(unit)
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.get_kind_display(),
+        "parent": parent.name if parent else "",
+        "tags": sorted(tag.name for tag in unit.tags.all()),
+    }
+
+
+@transaction.atomic
+def save_unit(form, *, request):
+    """Create a unit or change one from a valid ``UnitForm``, moving it when its parent changed."""
+    parent = form.cleaned_data.get("parent")
+    fields = {name: form.cleaned_data[name] for name in ("code", "name", "short_name", "kind")}
+    if form.instance.pk is None:
+        unit = Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
+        unit.tags.set(form.cleaned_data["tags"])
+        record("create", request=request, target=unit, summary=_unit_facts(unit))
+        return unit
+    unit = Unit.objects.get(pk=form.instance.pk)
+    before = _unit_facts(unit)
+    for name, value in fields.items():
+        if name != "code":
+            setattr(unit, name, value)
+    unit.save()
+    unit.tags.set(form.cleaned_data["tags"])
+    current = Unit.objects.get_parent(unit)
+    if (current.pk if current else None) != (parent.pk if parent else None):
+        if parent is None:
+            Unit.objects.move(unit, Unit.objects.get_last_root_node(), "last-sibling")
+        else:
+            Unit.objects.move(unit, parent, "last-child")
+        unit.refresh_from_db()
+        sync_cadre_paths(unit)
+    changes = diff(before, _unit_facts(unit))
+    if changes:
+        record("update", request=request, target=unit, summary=changes)
+    return unit
+
+
+@transaction.atomic
+def delete_unit(unit, *, request):
+    """Delete an empty unit: no units below it, no cadres, no users."""
+    if Unit.objects.get_children(unit).exists():
+        raise UnitInUse("该单位还有下级单位,请先删除或移走下级单位。")
+    if unit.cadres.exists():
+        raise UnitInUse(f"该单位还有 {unit.cadres.count()} 名干部,请先调整他们的单位。")
+    if unit.users.exists():
+        raise UnitInUse("还有用户属于该单位,请先调整这些用户的单位。")
+    record("delete", request=request, target=unit, summary=_unit_facts(unit))
+    unit.delete()

@@ -7,6 +7,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
+from tanhua.audit.services import record
+
 from .models import ExportJob, ImportJob
 from .roster import export_roster, import_roster
 from .selectors import filtered_roster
@@ -29,7 +31,9 @@ def _run(job, dry_run):
     def progress(done, total):
         set_progress(f"import:{job.pk}", done, total)
 
-    result = import_roster(job.path, user=job.user, dry_run=dry_run, progress=progress)
+    result = import_roster(
+        job.path, user=job.user, dry_run=dry_run, progress=progress, address=job.address, name=job.original_name
+    )
     data = result.as_dict()
     data["samples"] = result.samples
     return result, data
@@ -91,3 +95,8 @@ def export_roster_job(job_id):
     finally:
         job.finished_at = timezone.now()
         job.save(update_fields=["rows", "status", "error", "finished_at"])
+        record(
+            "export", user=job.user, address=job.address, target=job,
+            summary={"filters": job.params, "rows": job.rows, "title": job.title},
+            result="success" if job.status == ExportJob.Status.DONE else "failure",
+        )

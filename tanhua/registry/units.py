@@ -165,7 +165,7 @@ def _upsert_unit(code, row, result):
             else:
                 Unit.objects.move(unit, parent, "last-child")
             unit.refresh_from_db()
-            _sync_cadre_paths(unit)
+            sync_cadre_paths(unit)
             changed = True
     if row["tags"] is not None:
         tags = [UnitTag.objects.get_or_create(name=t)[0] for t in row["tags"]]
@@ -179,7 +179,7 @@ def _upsert_unit(code, row, result):
             result.unchanged += 1
 
 
-def _sync_cadre_paths(unit):
+def sync_cadre_paths(unit):
     """After ``unit`` moved, its cadres and its subtree's carry the new paths."""
     Cadre.objects.filter(unit__in=Unit.objects.filter(unit.subtree_q())).update(
         unit_path=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1])

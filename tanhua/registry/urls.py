@@ -13,4 +13,8 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("units/", views.units, name="units"),
+    path("units/add/", views.unit_add, name="unit_add"),
+    path("units/<int:pk>/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/delete/", views.unit_delete, name="unit_delete"),
 ]

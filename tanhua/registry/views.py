@@ -3,17 +3,21 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, visible_units
+from tanhua.accounts.security import client_address
+from tanhua.audit.services import record
 
 from . import selectors, services
-from .forms import UploadForm
+from .forms import UnitForm, UploadForm
 from .models import Cadre, ExportJob, ImportJob, PostHistory, Unit
 from .roster import export_roster, write_template
 from .tasks import get_progress
@@ -22,6 +26,7 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@permission_required("registry.view", raise_exception=True)
 def roster(request):
     form, unit, cadres = selectors.filtered_roster(request.user, request.GET)
     cadres = cadres.select_related("unit", "rank").order_by("unit_path", "-rank_order", "id")
@@ -39,8 +44,11 @@ def roster(request):
     )
 
 
+@permission_required("registry.view", raise_exception=True)
 def cadre_detail(request, pk):
     cadre = get_in_scope_or_404(Cadre.objects.select_related("unit", "rank"), request.user, pk=pk)
+    # The profile shows the ID number, birth date and phone: personal information, so each read is logged.
+    record("view", request=request, target=cadre)
     posts = PostHistory.objects.filter(cadre=cadre).select_related("rank").order_by("-start", "-id")
     return render(
         request,
@@ -55,17 +63,20 @@ def cadre_detail(request, pk):
     )
 
 
+@permission_required("registry.export", raise_exception=True)
 def export(request):
     _form, unit, cadres = selectors.filtered_roster(request.user, request.GET)
     title = f"{unit.name if unit else '干部'}名册({timezone.localdate():%Y年%m月%d日}导出)"
     count = cadres.count()
     if count > settings.TANHUA_BACKGROUND_EXPORT_ROWS:
         # Tens of thousands of rows take minutes to write: the worker does it, the page waits.
-        job = services.start_export(request.user, request.GET, title, count)
+        job = services.start_export(request.user, request.GET, title, count, address=client_address(request))
         return redirect("registry:export_job", pk=job.pk)
     # Written to a temporary file rather than memory; FileResponse closes it when sent.
     out = tempfile.TemporaryFile()  # noqa: SIM115
-    export_roster(cadres, out, title=title)
+    rows = export_roster(cadres, out, title=title)
+    record("export", request=request, object_type="registry.cadre", object_repr=title[:200],
+           summary={"filters": request.GET.dict(), "rows": rows, "title": title})
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=_export_filename(), content_type=XLSX)
 
@@ -74,6 +85,7 @@ def _export_filename(when=None):
     return f"干部名册_{timezone.localtime(when):%Y%m%d}.xlsx"
 
 
+@permission_required("registry.export", raise_exception=True)
 def export_job(request, pk):
     job = _own(ExportJob, request, pk)
     return _job_page(
@@ -86,10 +98,12 @@ def export_job(request, pk):
     )
 
 
+@permission_required("registry.export", raise_exception=True)
 def export_download(request, pk):
     job = _own(ExportJob, request, pk)
     if job.status != ExportJob.Status.DONE or job.expired or not job.path.exists():
         raise Http404("文件不存在、尚未生成或已过期")
+    record("download", request=request, target=job, summary={"rows": job.rows, "title": job.title})
     # FileResponse closes the file when the response is done.
     return FileResponse(
         open(job.path, "rb"),
@@ -99,6 +113,7 @@ def export_download(request, pk):
     )
 
 
+@permission_required("registry.add", raise_exception=True)
 def template(request):
     out = io.BytesIO()
     write_template(out)
@@ -106,11 +121,17 @@ def template(request):
     return FileResponse(out, as_attachment=True, filename="干部名册导入模板.xlsx", content_type=XLSX)
 
 
+def _may_import(view):
+    # An import creates and changes cadres.
+    return permission_required(["registry.add", "registry.change"], raise_exception=True)(view)
+
+
+@_may_import
 def import_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.create_import_job(request.user, form.cleaned_data["file"])
+            job = services.create_import_job(request.user, form.cleaned_data["file"], client_address(request))
         except services.UploadError as exc:
             form.add_error("file", str(exc))
         else:
@@ -120,6 +141,7 @@ def import_upload(request):
     return render(request, "registry/import.html", {"form": form, "jobs": jobs})
 
 
+@_may_import
 def import_job(request, pk):
     job = _own(ImportJob, request, pk)
     report = job.result or job.preview or {}
@@ -136,6 +158,7 @@ def import_job(request, pk):
     )
 
 
+@_may_import
 @require_POST
 def import_confirm(request, pk):
     job = _own(ImportJob, request, pk)
@@ -176,3 +199,50 @@ def _job_page(request, job, *, running, progress_key, label, template, context=N
         **(context or {}),
     }
     return render(request, "registry/_progress.html" if polling else template, context)
+
+
+# --- Unit administration ----------------------------------------------------------------
+
+@permission_required("units.view", raise_exception=True)
+def units(request):
+    units = list(
+        visible_units(request.user).order_by("path").annotate(cadre_count=Count("cadres")).prefetch_related("tags")
+    )
+    return render(request, "registry/units.html", {"units": units})
+
+
+@permission_required("units.add", raise_exception=True)
+def unit_add(request):
+    initial = {}
+    parent_id = request.GET.get("parent")
+    if parent_id and parent_id.isdigit():
+        initial["parent"] = visible_units(request.user).filter(pk=parent_id).first()
+    form = UnitForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        unit = services.save_unit(form, request=request)
+        messages.success(request, f"已设立单位 {unit.name}。")
+        return redirect("registry:units")
+    return render(request, "registry/unit_form.html", {"form": form})
+
+
+@permission_required("units.change", raise_exception=True)
+def unit_edit(request, pk):
+    unit = get_in_scope_or_404(Unit.objects.all(), request.user, pk=pk)
+    form = UnitForm(request.POST or None, instance=unit, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.save_unit(form, request=request)
+        messages.success(request, f"已保存单位 {unit.name}。")
+        return redirect("registry:units")
+    return render(request, "registry/unit_form.html", {"form": form, "unit": unit})
+
+
+@permission_required("units.delete", raise_exception=True)
+@require_POST
+def unit_delete(request, pk):
+    unit = get_in_scope_or_404(Unit.objects.all(), request.user, pk=pk)
+    try:
+        services.delete_unit(unit, request=request)
+        messages.success(request, f"已删除单位 {unit.name}。")
+    except services.UnitInUse as e:
+        messages.error(request, str(e))
+    return redirect("registry:units")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.utils import translation
 
 from tanhua.accounts.models import User
@@ -35,4 +36,4 @@ def test_bad_passwords_are_refused_with_a_chinese_reason(password, message):
 def test_passwords_are_stored_with_argon2(settings):
     user = User.objects.create_user("zhangsan", password="Demo@2026")
     assert user.password.startswith("argon2$argon2id$")
-    assert authenticate(username="zhangsan", password="Demo@2026") == user
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="zhangsan", password="Demo@2026") == user

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from tanhua.accounts.models import User
+from tanhua.accounts.models import Role, User
 from tanhua.accounts.scope import scope_queryset
 from tanhua.demo.city import DEMO_PASSWORD, DemoError, generate_city, load_demo
 from tanhua.registry.models import Cadre, CadreStatus, PostHistory, Unit, UnitKind
@@ -139,8 +139,21 @@ def test_district_user_sees_only_their_district(demo):
     assert city_user.unit.code == "QH" and not city_user.is_superuser
     assert scope_queryset(Cadre.objects.all(), city_user).count() == Cadre.objects.count()
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.unit is None and admin.check_password(DEMO_PASSWORD)
-    assert scope_queryset(Cadre.objects.all(), admin).count() == Cadre.objects.count()
+    assert not admin.is_superuser and admin.unit is None and admin.check_password(DEMO_PASSWORD)
+    # Users and settings, no case data: no roster permission, even though the scope is everything.
+    assert admin.has_perm("accounts.change") and not admin.has_perm("registry.view")
+
+
+def test_every_role_has_a_demo_login(demo):
+    users = {u.username: u for u in User.objects.prefetch_related("roles")}
+    codes = {r.code for u in users.values() for r in u.roles.all()}
+    assert codes == {r.code for r in Role.objects.all()}
+    assert all(u.password_changed_at for u in users.values())  # nobody is stopped by a forced change
+    leader, cadre = users["tanhua"], users["ganbu"]
+    assert "纪委书记" in leader.cadre.post and leader.full_name == leader.cadre.name
+    assert cadre.cadre.is_unit_head and cadre.cadre.unit.path.startswith(Unit.objects.get(code="QH-CX").path)
+    # 仅本人: the cadre sees their own record and nobody else's.
+    assert list(scope_queryset(Cadre.objects.all(), cadre)) == [cadre.cadre]
 
 
 def test_demo_command_prints_summary_and_logins():
@@ -148,9 +161,12 @@ def test_demo_command_prints_summary_and_logins():
     call_command("demo", seed=3, stdout=out)
     text = out.getvalue()
     assert "清河市" in text and f"干部 {Cadre.objects.count()} 名" in text
-    for username in ("admin", "jiwei", "chengxiang"):
+    for username in ("admin", "jiwei", "chengxiang", "xinfang", "zuzhi", "shenji", "tanhua", "ganbu"):
         assert username in text
     assert DEMO_PASSWORD in text
+    out = StringIO()
+    call_command("demo", logins=True, stdout=out)
+    assert "shenji" in out.getvalue() and "审计员" in out.getvalue()
 
 
 def test_gen_bench():

@@ -70,7 +70,7 @@ def test_user_without_unit_sees_nothing(client, make_user, make_cadre):
 
 
 def test_filters(client, make_user, make_cadre, tree):
-    client.force_login(make_user("admin", superuser=True))
+    client.force_login(make_user("admin", "QH"))
     zheng = Rank.objects.get(name="正处级")
     head = make_cadre("CZ", name="一把手", rank=zheng, is_unit_head=True, is_party_gov_head=True,
                       post_since="2015-03-01")
@@ -98,6 +98,7 @@ def test_filters(client, make_user, make_cadre, tree):
 def test_roster_query_count_does_not_grow_with_rows(client, staff, make_cadre):
     for _ in range(3):
         make_cadre("CX01B")
+    client.get(reverse("registry:roster"))  # the session's first request records when it was seen
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("registry:roster")).status_code == 200
     for _ in range(40):
@@ -105,7 +106,8 @@ def test_roster_query_count_does_not_grow_with_rows(client, staff, make_cadre):
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("registry:roster"))
     assert len(response.context["page"]) == 43
-    assert len(many) == len(few) <= 8
+    # Session, user, second-factor check, roles, scope, count, tree, unit, ranks, page.
+    assert len(many) == len(few) <= 10
 
 
 def test_cadre_profile_shows_post_history(client, staff, make_cadre):

@@ -1,19 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tanhua.demo.city import DemoError, load_demo
+from tanhua.demo.city import DEMO_PASSWORD, DemoError, demo_logins, load_demo
 
 KIND_ORDER = ["市", "市直部门", "县区", "其他", "镇街", "国有企业", "学校", "医院"]
 KIND_LABELS = {"其他": "县区部门"}
 
 
 class Command(BaseCommand):
-    help = "在空数据库中生成演示数据:虚构的清河市的单位、干部名册和三个演示账号。"
+    help = "在空数据库中生成演示数据:虚构的清河市的单位、干部名册和各角色的演示账号。"
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子,同一种子生成相同的数据(默认2026)")
         parser.add_argument("--force", action="store_true", help="先删除已有的单位、干部、任职经历、单位标签和演示账号")
+        parser.add_argument("--logins", action="store_true", help="只列出演示账号,不生成数据")
 
-    def handle(self, *args, seed, force, **options):
+    def handle(self, *args, seed, force, logins, **options):
+        if logins:
+            self._logins(demo_logins())
+            return
         try:
             summary = load_demo(seed, force=force, stdout=self.stdout)
         except DemoError as exc:
@@ -25,6 +29,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  干部 {summary['cadres']} 名(其中一把手 {summary['unit_heads']} 名),任职经历 {summary['post_histories']} 条"
         )
-        self.stdout.write("登录账号(密码均为 {},仅供演示,正式使用前请删除或修改):".format(summary["users"][0]["password"]))
-        for user in summary["users"]:
-            self.stdout.write(f"  {user['username']:<12}{user['full_name']:<8}可见范围:{user['scope']}")
+        self._logins(summary["users"])
+
+    def _logins(self, users):
+        self.stdout.write(f"登录账号(密码均为 {DEMO_PASSWORD},仅供演示,正式使用前请删除或修改):")
+        for user in users:
+            self.stdout.write(f"  {user['username']:<12}{user['full_name']:<6}\t{user['scope']}")

@@ -1,0 +1,23 @@
+from django import forms
+
+
+class StyledForm:
+    """Gives each widget its Bootstrap class, so templates render fields with ``_field.html``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self):
+        """Style the fields; forms that add fields after ``__init__`` call it again."""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
