@@ -15,4 +15,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("tanhua.accounts.urls")),
     path("registry/", include("tanhua.registry.urls")),
+    path("audit/", include("tanhua.audit.urls")),
 ]

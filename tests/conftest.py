@@ -88,7 +88,7 @@ def make_user(django_user_model, tree, roles):
             username, "", PASSWORD, unit=unit, full_name=username, cadre=cadre,
             password_changed_at=timezone.now() if password_changed else None,
         )
-        user.roles.set([roles[code] for code in role_codes])
+        user.roles.set(Role.objects.filter(code__in=role_codes))
         return user
 
     return make

@@ -75,7 +75,7 @@ def record(action, *, request=None, user=None, target=None, object_type="", obje
         object_id = object_id or ("" if target.pk is None else str(target.pk))
         object_repr = object_repr or str(target)
     values = {
-        "user_id": user.pk if user is not None else None,
+        "user": user,
         "username": _text(user.get_username() if user is not None else "", 150),
         "address": _text(address, 64),
         "action": action,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tanhua.accounts import roles
 from tanhua.accounts.models import Role
+from tanhua.audit.services import record
 from tanhua.registry.models import (
     Cadre,
     CadreStatus,
@@ -534,17 +535,19 @@ def _demo_users(units):
         cadre = _demo_cadre(units, who) if isinstance(who, dict) else None
         if isinstance(who, dict) and cadre is None:
             raise DemoError(f"演示数据中没有符合演示账号 {username} 的干部")
-        user = User.objects.create_user(
-            username,
-            password=DEMO_PASSWORD,
-            full_name=cadre.name if cadre else who,
-            unit=cadre.unit if cadre else units.get(unit_code),
-            cadre=cadre,
-            # Demo logins start with a password of their own, so nobody is stopped at the door;
-            # accounts an administrator creates must change theirs at first login.
-            password_changed_at=now,
-        )
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.full_name = cadre.name if cadre else who
+        user.unit = cadre.unit if cadre else units.get(unit_code)
+        user.cadre = cadre
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        # Demo logins start with a password of their own, so nobody is stopped at the door;
+        # accounts an administrator creates must change theirs at first login.
+        user.password_changed_at = now
+        user.save()
         user.roles.set([by_code[code] for code in role_codes])
+        record("grant", target=user, summary={"roles": [[], sorted(by_code[c].name for c in role_codes)],
+                                              "via": "demo"})
         logins.append({"username": username, "password": DEMO_PASSWORD, "full_name": user.full_name, "scope": sees})
     return logins
 
@@ -572,7 +575,8 @@ def wipe_registry(usernames=()):
     )
     if blocking:
         raise DemoError(f"以下用户属于现有单位,不能清空单位:{'、'.join(blocking)}。请先删除这些用户或调整其所属单位。")
-    User.objects.filter(username__in=usernames).delete()
+    # Demo users are kept, not deleted: the audit log refers to them. They are set up afresh.
+    User.objects.filter(username__in=usernames).update(unit=None, cadre=None)
     try:
         Unit.objects.update(contact_leader=None)
         PostHistory.objects.all().delete()
@@ -610,7 +614,8 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
     """Fill an empty database with the demo city and its logins; returns a summary dict.
 
     Refuses (:class:`DemoError`) when units already exist, unless ``force``: then all registry
-    data and the demo users are deleted first. Everything happens in one transaction.
+    data is deleted first and the demo users are set up afresh (kept, because the audit log
+    refers to them). Everything happens in one transaction, which the audit log records.
     """
     city = generate_city(seed, today)
     User = get_user_model()
@@ -618,7 +623,7 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
     with transaction.atomic():
         unit_count = Unit.objects.count()
         clashing = list(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-        if unit_count or clashing:
+        if unit_count or (clashing and not force):
             if not force:
                 if unit_count:
                     detail = f"{unit_count}个单位、{Cadre.objects.count()}名干部"
@@ -668,6 +673,10 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         Unit.objects.bulk_update([units[code] for code in city["contacts"]], ["contact_leader"])
 
         logins = _demo_users(units)
+        record("import", object_type="registry.cadre", object_repr=f"演示数据:{CITY}", summary={
+            "seed": seed, "units": len(units), "cadres": len(cadres), "post_histories": len(histories),
+            "users": [u["username"] for u in logins],
+        })
 
     by_kind = {}
     for spec in city["units"]:
