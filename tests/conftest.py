@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from tanhua.accounts.models import Role
 from tanhua.accounts.roles import seed_roles
-
 from tanhua.registry.models import Cadre, PostHistory, Rank, Unit
 from tanhua.registry.parsing import id_check_digit
 from tanhua.registry.ranks import load_ranks

@@ -1,0 +1,199 @@
+"""Every URL of the project, for every default role, inside and outside the role's scope.
+
+A new URL pattern fails this test until it is added to ``CASES`` with the permission it
+needs and the object it works on. For each role:
+
+- without the permission the answer is 403 (nothing about any object is revealed);
+- with it, an object inside the scope answers (200, a redirect, or 400 for an empty form);
+- an object outside the scope is a 404, exactly like an id that does not exist.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tanhua.accounts.models import Role, User
+from tanhua.registry.models import ExportJob, ImportJob
+
+
+@dataclass(frozen=True)
+class Case:
+    perm: object = None  # None: every logged-in user; a string or a tuple of strings (all needed)
+    obj: str | None = None  # the kind of object in the URL (see ``world``)
+    method: str = "get"
+    scoped: bool = True  # False: the view is about the user's own session, not an object
+    full_scope_only: bool = False  # also needs a data scope of 全部 (roles apply everywhere)
+    ok: tuple = (200,)
+
+
+POST_OK = (200, 302, 400)
+CASES = {
+    "home": Case(ok=(302,)),
+    "login": Case(ok=(302,)),  # a logged-in user is sent on
+    "logout": Case(method="post", ok=(302,)),
+    "set_language": Case(method="post", ok=(302,)),
+    "healthz": Case(),
+    "accounts:security": Case(),
+    "accounts:password": Case(),
+    "accounts:otp_verify": Case(ok=(302,)),  # no device yet: on to enrolment
+    "accounts:otp_setup": Case(),
+    "accounts:otp_remove": Case(method="post", ok=(302,)),
+    "accounts:users": Case("accounts.view"),
+    "accounts:user_add": Case("accounts.add"),
+    "accounts:user_edit": Case("accounts.change", "user"),
+    "accounts:user_password": Case("accounts.change", "user", method="post", ok=POST_OK),
+    "accounts:user_otp_reset": Case("accounts.change", "user", method="post", ok=(302,)),
+    "accounts:roles": Case("accounts.view"),
+    "accounts:role_add": Case("accounts.add", full_scope_only=True),
+    "accounts:role_edit": Case("accounts.change", "role", full_scope_only=True),
+    "accounts:role_delete": Case("accounts.delete", "role", method="post", full_scope_only=True, ok=(302,)),
+    "accounts:lockouts": Case("accounts.view"),
+    "accounts:lockout_lift": Case("accounts.change", method="post", ok=(302,)),
+    "accounts:logins": Case("accounts.view"),
+    "registry:roster": Case("registry.view"),
+    "registry:cadre": Case("registry.view", "cadre"),
+    "registry:export": Case("registry.export"),
+    "registry:export_job": Case("registry.export", "export_job"),
+    "registry:export_download": Case("registry.export", "export_job"),
+    "registry:template": Case("registry.add"),
+    "registry:import": Case(("registry.add", "registry.change")),
+    "registry:import_job": Case(("registry.add", "registry.change"), "import_job"),
+    "registry:import_confirm": Case(("registry.add", "registry.change"), "import_job", method="post", ok=(302,)),
+    "registry:units": Case("units.view"),
+    "registry:unit_add": Case("units.add"),
+    "registry:unit_edit": Case("units.change", "unit"),
+    "registry:unit_delete": Case("units.delete", "unit", method="post", ok=(302,)),
+    "audit:entries": Case("audit.view"),
+    "audit:export": Case("audit.export"),
+}
+
+ROLE_CODES = ["admin", "staff", "petition", "leader", "organization", "cadre", "auditor"]
+
+
+def url_names(patterns=None, namespace=""):
+    """Every named URL pattern of the project, as "namespace:name"."""
+    names = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            names += url_names(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"URL pattern {entry.pattern} has no name: give it one and add it to CASES"
+            names.append(namespace + entry.name)
+    return names
+
+
+def test_every_url_pattern_is_covered():
+    names = url_names()
+    missing = sorted(set(names) - set(CASES))
+    assert not missing, f"URL patterns not covered by the sweep (add them to CASES): {missing}"
+    stale = sorted(set(CASES) - set(names))
+    assert not stale, f"CASES lists URL names that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(tree, make_cadre, make_user, settings):
+    """The user under test works in 城厢区 (CX); 沙溪县 (SX) is outside every non-全部 scope."""
+    me_cadre = make_cadre("CX01", name="本人")
+    other_in = make_cadre("CX01B", name="区内干部")
+    outside = make_cadre("SX01B", name="县里干部")
+    colleague = make_user("colleague", "CX01")
+    stranger = make_user("stranger", "SX")
+    role = Role.objects.get(code="auditor")
+
+    def jobs(owner):
+        settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+        export = ExportJob.objects.create(user=owner, title="名册", stored_name=f"{owner.pk}.xlsx",
+                                          status=ExportJob.Status.DONE, finished_at=timezone.now())
+        export.path.write_bytes(b"PK\x03\x04 not really a workbook")
+        imported = ImportJob.objects.create(user=owner, original_name="a.xlsx", stored_name=f"{owner.pk}.xlsx",
+                                            status=ImportJob.Status.DONE)
+        return export, imported
+
+    return {
+        "me_cadre": me_cadre, "other_in": other_in, "outside": outside, "colleague": colleague,
+        "stranger": stranger, "role": role, "jobs": jobs, "tree": tree,
+    }
+
+
+def _objects(world, user, own_scope):
+    """(inside, outside) object ids per kind for ``user``; outside is None where nothing is outside."""
+    tree = world["tree"]
+    export_in, import_in = world["jobs"](user)
+    export_out, import_out = world["jobs"](world["stranger"])
+    everything = own_scope == "all"
+    if own_scope == "self":
+        inside = {"cadre": world["me_cadre"].pk, "user": user.pk, "unit": tree["CX"].pk}
+    else:
+        inside = {"cadre": world["other_in"].pk, "user": world["colleague"].pk, "unit": tree["CX01"].pk}
+    inside.update(role=world["role"].pk, export_job=export_in.pk, import_job=import_in.pk)
+    outside = {
+        "cadre": None if everything else world["outside"].pk,
+        "user": None if everything else world["stranger"].pk,
+        "unit": None if everything else tree["SX"].pk,
+        "role": None,  # roles are not in any unit
+        # Jobs belong to whoever started them, whatever the scope.
+        "export_job": export_out.pk,
+        "import_job": import_out.pk,
+    }
+    return inside, outside
+
+
+def _allowed(user, case):
+    perms = (case.perm,) if isinstance(case.perm, str) else (case.perm or ())
+    if not all(user.has_perm(p) for p in perms):
+        return False
+    return not case.full_scope_only or user.roles.filter(data_scope="all").exists()
+
+
+def _request(client, name, case, pk=None):
+    url = reverse(name, args=[pk] if pk is not None else [])
+    return getattr(client, case.method)(url)
+
+
+@pytest.mark.parametrize("code", ROLE_CODES)
+def test_sweep(client, world, make_user, code):
+    role = Role.objects.get(code=code)
+    cadre = world["me_cadre"] if role.data_scope == "self" else None
+    user = make_user(f"sweep-{code}", "CX", [code], cadre=cadre)
+    inside, outside = _objects(world, user, role.data_scope)
+    wrong = []
+    for name, case in CASES.items():
+        client.force_login(user)
+        allowed = _allowed(user, case)
+        response = _request(client, name, case, inside.get(case.obj) if case.obj else None)
+        expected = case.ok if allowed else (403,)
+        if response.status_code not in expected:
+            wrong.append(f"{name} inside: {response.status_code}, expected {expected}")
+        if case.obj and outside.get(case.obj) is not None:
+            client.force_login(user)
+            response = _request(client, name, case, outside[case.obj])
+            expected = (404,) if allowed else (403,)
+            if response.status_code not in expected:
+                wrong.append(f"{name} outside: {response.status_code}, expected {expected}")
+    assert not wrong, f"role {code}:\n" + "\n".join(wrong)
+
+
+def _without_tokens(response):
+    return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode())
+
+
+def test_ids_that_do_not_exist_look_like_outside_ones(client, world, make_user):
+    Role.objects.create(code="district-admin", name="区管理员", data_scope="subtree",
+                        permissions=["accounts.change", "units.change"])
+    user = make_user("sweep-staff", "CX", ["staff", "organization", "district-admin"])
+    client.force_login(user)
+    for name in ("registry:cadre", "accounts:user_edit", "registry:unit_edit"):
+        missing = client.get(reverse(name, args=[10**9]))
+        outside = {"registry:cadre": world["outside"].pk, "accounts:user_edit": world["stranger"].pk,
+                   "registry:unit_edit": world["tree"]["SX"].pk}[name]
+        hidden = client.get(reverse(name, args=[outside]))
+        assert missing.status_code == hidden.status_code == 404
+        # Not even the page text tells them apart (bar the per-response CSRF token).
+        assert _without_tokens(missing).replace(f"/{10**9}/", "/ID/") == _without_tokens(hidden).replace(
+            f"/{outside}/", "/ID/"
+        )
+    assert User.objects.filter(username="stranger").exists()
