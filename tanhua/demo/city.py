@@ -209,6 +209,7 @@ DEMO_USERS = [
     ("chengxiang", "陆晓东", "QH-CX", [roles.STAFF], "纪委工作人员:城厢区"),
     ("xinfang", "林晓梅", "QH", [roles.PETITION], "信访室:全市线索受理,可见举报人"),
     ("zuzhi", "何志强", "QH", [roles.ORGANIZATION], "组织部:全市干部名册维护"),
+    ("cxzuzhi", "孙丽娜", "QH-CX", [roles.ORGANIZATION], "组织部:城厢区干部名册维护"),
     ("shenji", "许文静", "QH", [roles.AUDITOR], "审计员:全部只读,含审计日志"),
     ("tanhua", {"unit": "QH-JW", "post": "市纪委书记"}, None, [roles.LEADER], "谈话领导(市纪委书记):本人主谈的谈话"),
     ("ganbu", {"under": "QH-CX", "post": "党委书记", "is_unit_head": True}, None, [roles.CADRE],

@@ -68,13 +68,18 @@ def page(browser, site):
     context = browser.new_context(base_url=site, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(20000)
     page = context.new_page()
+    # Every browser test doubles as a check of the Content Security Policy: a refused inline
+    # script or style shows up as a console error.
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not refused, f"the page broke the Content Security Policy: {refused}"
 
 
-def login(page, username):
-    page.goto("/")
+def login(page, username, password="Demo@2026", landing="**/registry/**"):
+    page.goto("/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", "Demo@2026")
+    page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/registry/**")
+    page.wait_for_url(landing)

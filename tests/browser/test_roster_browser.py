@@ -48,7 +48,7 @@ def test_traditional_chinese_switch(page):
 
 
 def test_export_then_import_back_through_the_worker(page, tmp_path):
-    login(page, "chengxiang")
+    login(page, "cxzuzhi")  # the district's organisation department keeps its roster
     with page.expect_download() as download_info:
         page.click("text=导出当前结果")
     exported = tmp_path / "export.xlsx"
@@ -78,7 +78,7 @@ def test_bad_file_shows_every_error_and_writes_nothing(page, tmp_path):
     path = tmp_path / "bad.xlsx"
     workbook.save(path)
 
-    login(page, "chengxiang")
+    login(page, "cxzuzhi")
     page.goto("/registry/import/")
     page.set_input_files("#id_file", str(path))
     page.click("text=上传并校验")
