@@ -35,11 +35,9 @@ def password_expires_on(user):
 
 def client_address(request):
     """The client's address, through as many trusted proxies as configured (django-axes' rule)."""
-    from axes.helpers import get_client_ip_address
+    from tanhua.audit.services import client_address as address
 
-    if request is None:
-        return ""
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "")
+    return address(request) if request is not None else ""
 
 
 def user_agent(request):

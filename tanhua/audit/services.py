@@ -18,8 +18,14 @@ CHUNK_SIZE = 2000
 
 
 def client_address(request):
-    """The address a request came from, as the audit log records it."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The address a request came from, as the audit log records it.
+
+    Behind a reverse proxy (``TANHUA_PROXY_COUNT``) this is the client's address from
+    X-Forwarded-For, by the same rule django-axes uses for lockouts.
+    """
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "")
 
 
 def hash_algorithm():

@@ -1,3 +1,5 @@
+import hashlib
+
 """The roster pages as a logged-in user sees them, scoped to their unit."""
 
 import datetime
@@ -11,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tanhua.audit.models import AuditEntry
 from tanhua.registry.models import Cadre, ExportJob, ImportJob, Rank
 from tanhua.registry.tasks import get_progress
 from tests.conftest import make_id, write_xlsx
@@ -61,6 +64,8 @@ def test_district_user_sees_only_the_district(client, staff, make_cadre, tree):
     export = client.get(reverse("registry:export"))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     assert {r[0] for r in sheet.iter_rows(min_row=3, values_only=True)} == {"区里干部", "街道干部"}
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.summary["rows"] == 2 and entry.object_type == "registry.cadre"
 
 
 def test_user_without_unit_sees_nothing(client, make_user, make_cadre):
@@ -112,7 +117,11 @@ def test_roster_query_count_does_not_grow_with_rows(client, staff, make_cadre):
 
 def test_cadre_profile_shows_post_history(client, staff, make_cadre):
     cadre = make_cadre("CX01B", name="张三", post="主任", post_since="2016-05-01")
-    html = client.get(reverse("registry:cadre", args=[cadre.pk])).content.decode()
+    html = client.get(reverse("registry:cadre", args=[cadre.pk]), REMOTE_ADDR="10.3.4.5").content.decode()
+    # The profile holds personal information: every read is in the audit log.
+    read = AuditEntry.objects.get(action="view")
+    assert (read.username, read.address, read.object_type, read.object_id, read.object_repr) == (
+        "cx", "10.3.4.5", "registry.cadre", str(cadre.pk), "张三")
     assert "张三" in html and "任职经历" in html and "2016年5月" in html and "至今" in html
     # The breadcrumb starts at the user's own unit: the city above is not theirs to see.
     assert "城厢街道" in html and "清河市" not in html
@@ -158,6 +167,11 @@ def test_web_import_small_file_preview_then_confirm(client, staff, tmp_path):
     # A job cannot be imported twice.
     client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"})
     assert Cadre.objects.count() == 1
+    # One audit entry for the whole import (the preview is not one): who, from where, which file.
+    entry = AuditEntry.objects.get(action="import")
+    assert (entry.username, entry.address, entry.result) == ("cx", "127.0.0.1", "success")
+    assert entry.summary["file"] == "名册.xlsx" and entry.summary["created"] == 1
+    assert entry.summary["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_web_import_errors_are_listed_and_nothing_written(client, staff, tmp_path):
@@ -169,6 +183,7 @@ def test_web_import_errors_are_listed_and_nothing_written(client, staff, tmp_pat
     assert "第3行" in page and "没有写入任何数据" in page and "确认导入" not in page
     assert client.post(reverse("registry:import_confirm", args=[job.pk]), {"action": "import"}).status_code == 302
     assert not Cadre.objects.exists()
+    assert not AuditEntry.objects.filter(action="import").exists()  # nothing was imported, only checked
 
 
 def test_upload_rejects_non_excel(client, staff, tmp_path):
@@ -229,6 +244,9 @@ def test_large_import_runs_in_the_background_worker(client, staff, tmp_path, set
     job.refresh_from_db()
     assert job.status == "done" and job.result["created"] == 1200
     assert Cadre.objects.filter(unit__code="CX01").count() == 1200
+    # The worker records the import for the user and the address that asked for it.
+    entry = AuditEntry.objects.get(action="import")
+    assert (entry.username, entry.address, entry.summary["created"]) == ("cx", "127.0.0.1", 1200)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -256,6 +274,10 @@ def test_large_export_is_written_by_the_worker(client, staff, make_cadre, make_u
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     # The worker applied the user's scope and filters: the other district's cadre is absent.
     assert {r[0] for r in sheet.iter_rows(min_row=3, values_only=True)} == {"区干部0", "区干部1", "区干部2"}
+    export, download_entry = AuditEntry.objects.filter(action__in=["export", "download"]).order_by("seq")
+    assert (export.action, export.username, export.address, export.summary["rows"]) == ("export", "cx", "127.0.0.1", 3)
+    assert export.summary["filters"] == {"q": "干部"}
+    assert (download_entry.action, download_entry.object_id) == ("download", str(job.pk))
 
     client.force_login(make_user("other", "CX"))
     assert client.get(reverse("registry:export_job", args=[job.pk])).status_code == 404
