@@ -17,3 +17,5 @@ urlpatterns = [
     path("registry/", include("tanhua.registry.urls")),
     path("audit/", include("tanhua.audit.urls")),
 ]
+
+handler403 = views.permission_denied

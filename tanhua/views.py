@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import requires_csrf_token
 
 
 def home(request):
@@ -24,3 +25,14 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    """403 for a function the user's roles do not grant; the attempt goes to the audit log."""
+    from tanhua.audit.services import record
+
+    if request.user.is_authenticated:
+        record("access", request=request, object_repr=request.path[:200], result="denied",
+               summary={"method": request.method})
+    return render(request, "403.html", status=403)

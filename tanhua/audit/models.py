@@ -15,6 +15,7 @@ ACTIONS = {
     "export": "导出",
     "download": "下载",
     "view": "查看敏感信息",
+    "access": "访问功能",
     "grant": "权限变更",
     "unlock": "解除锁定",
     "password": "密码变更",

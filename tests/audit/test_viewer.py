@@ -82,3 +82,25 @@ def test_export(entries, monkeypatch, tmp_path):
     # Text that looks like a formula stays text.
     assert sheet["H3"].data_type == "s" and sheet["D3"].data_type == "s"
     assert len(rows) == 2 + 4
+
+
+def test_auditor_pages_filter_and_audited_export(client, entries, make_user):
+    client.force_login(make_user("shenji", None, ["auditor"]))
+    html = client.get("/audit/", {"action": "update"}).content.decode()
+    assert "registry.cadre" in html and "主任" in html and "2025年3月1日" in html
+    assert "登录" not in html.split("<tbody>")[1]  # the filtered-out failure is not listed
+    response = client.get("/audit/export.xlsx", {"user": "jiwei"})
+    sheet = openpyxl.load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == [3, 1]
+    export = AuditEntry.objects.order_by("-seq").first()
+    assert (export.action, export.username, export.object_type) == ("export", "shenji", "audit.auditentry")
+    assert export.summary == {"filters": {"user": "jiwei"}, "rows": 2}
+
+
+def test_staff_cannot_read_the_audit_log(client, entries, make_user):
+    client.force_login(make_user("cx", "CX", ["staff"]))
+    assert client.get("/audit/").status_code == 403
+    assert client.get("/audit/export.xlsx").status_code == 403
+    # The refusal is itself recorded.
+    denied = AuditEntry.objects.filter(result="denied").order_by("seq")
+    assert [(e.username, e.object_repr) for e in denied] == [("cx", "/audit/"), ("cx", "/audit/export.xlsx")]
