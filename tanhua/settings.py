@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tanhua.accounts",
     "tanhua.audit",
     "tanhua.registry",
+    "tanhua.clues",
     "tanhua.demo",
 ]
 
@@ -168,6 +169,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if A
 
 OTP_TOTP_ISSUER = "谈话监督管理系统"
 
+# Encryption of reporters' identity at rest (tanhua.crypto): a base64 32-byte key; aes-gcm or sm4-gcm.
+TANHUA_FIELD_KEY = os.environ.get("TANHUA_FIELD_KEY", "")
+TANHUA_FIELD_OLD_KEYS = os.environ.get("TANHUA_FIELD_OLD_KEYS", "")
+TANHUA_FIELD_CIPHER = os.environ.get("TANHUA_FIELD_CIPHER", "aes-gcm")
+# Days (working days) a cadre has to answer a written inquiry (函询).
+TANHUA_INQUIRY_REPLY_WORKDAYS = env_int("TANHUA_INQUIRY_REPLY_WORKDAYS", 15)
+# Default time limit of a clue's handling, in calendar days from receipt.
+TANHUA_CLUE_TIME_LIMIT_DAYS = env_int("TANHUA_CLUE_TIME_LIMIT_DAYS", 30)
+
 # Argon2id first: new and changed passwords use it; older hashes are upgraded at login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -203,6 +213,7 @@ STORAGES = {
 # Uploaded and generated files: outside any web root, served only through permission checks.
 UPLOAD_DIR = VAR_DIR / "uploads"
 EXPORT_DIR = VAR_DIR / "exports"
+CLUE_FILE_DIR = VAR_DIR / "clue-files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # The reader holds a whole sheet in memory (about 2 KB a row): 30 MB is about 230,000 rows.

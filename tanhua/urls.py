@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("tanhua.accounts.urls")),
     path("registry/", include("tanhua.registry.urls")),
     path("audit/", include("tanhua.audit.urls")),
+    path("clues/", include("tanhua.clues.urls")),
 ]
 
 handler403 = views.permission_denied

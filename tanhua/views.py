@@ -10,6 +10,7 @@ def home(request):
     user = request.user
     for perm, target in [
         ("registry.view", "registry:roster"),
+        ("clues.view", "clues:list"),
         ("accounts.view", "accounts:users"),
         ("audit.view", "audit:entries"),
         ("units.view", "registry:units"),

@@ -179,8 +179,14 @@ def _upsert_unit(code, row, result):
             result.unchanged += 1
 
 
+# Models that keep a copy of their unit's tree path in ``unit_path`` (for one-index scoping);
+# other apps add theirs with ``PATH_COPIES.append``.
+PATH_COPIES = [Cadre]
+
+
 def sync_cadre_paths(unit):
-    """After ``unit`` moved, its cadres and its subtree's carry the new paths."""
-    Cadre.objects.filter(unit__in=Unit.objects.filter(unit.subtree_q())).update(
-        unit_path=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1])
-    )
+    """After ``unit`` moved, the records of its subtree (cadres, clues, ...) carry the new paths."""
+    for model in PATH_COPIES:
+        model.objects.filter(unit__in=Unit.objects.filter(unit.subtree_q())).update(
+            unit_path=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1])
+        )

@@ -1,0 +1,121 @@
+from django import forms
+from django.db.models import Q
+
+from tanhua.accounts.models import User
+from tanhua.accounts.scope import scope_queryset, visible_units
+from tanhua.forms import StyledForm
+from tanhua.registry.forms import UnitChoiceField
+from tanhua.registry.models import Cadre
+
+from .models import Category, Clue, Disposition, Form, Inquiry, Light, Source
+
+
+class VocabularyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, entry):
+        return f"\u3000{entry.name}" if entry.parent_id else entry.name
+
+
+def _vocabulary(model):
+    # Parents followed by their children, active entries only.
+    entries = list(model.objects.filter(active=True).select_related("parent"))
+    ordered = []
+    for parent in [e for e in entries if e.parent_id is None]:
+        ordered.append(parent.pk)
+        ordered += [e.pk for e in entries if e.parent_id == parent.pk]
+    preserved = {pk: i for i, pk in enumerate(ordered)}
+    return model.objects.filter(pk__in=ordered), preserved
+
+
+class ClueForm(StyledForm, forms.Form):
+    """Registering a clue (登记). The subject is a unit, and optionally a cadre named in it."""
+
+    source = VocabularyChoiceField(label="线索来源", queryset=Source.objects.none())
+    received_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}))
+    unit = UnitChoiceField(label="涉及单位", queryset=None)
+    cadre_text = forms.CharField(label="反映对象", required=False, max_length=40,
+                                 help_text="干部姓名或身份证号;只反映单位时留空。")
+    category = VocabularyChoiceField(label="问题类别", queryset=Category.objects.none())
+    summary = forms.CharField(label="问题摘要", max_length=200)
+    content = forms.CharField(label="反映内容", widget=forms.Textarea(attrs={"rows": 6}))
+    reporter_anonymous = forms.BooleanField(label="匿名反映", required=False)
+    reporter_name = forms.CharField(label="反映人姓名", required=False, max_length=40)
+    reporter_contact = forms.CharField(label="联系方式", required=False, max_length=100)
+    due_on = forms.DateField(label="办理时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             help_text="留空则为受理日期后 30 天。")
+    handling_unit = UnitChoiceField(label="承办单位", queryset=None, required=False)
+    handler = forms.ModelChoiceField(label="承办人", queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        units = visible_units(actor).order_by("path")
+        self.fields["unit"].queryset = units
+        self.fields["handling_unit"].queryset = units
+        self.fields["source"].queryset, _ = _vocabulary(Source)
+        self.fields["category"].queryset, _ = _vocabulary(Category)
+        self.fields["handler"].queryset = scope_queryset(User.objects.filter(is_active=True), actor).order_by(
+            "unit__path", "username")
+        self.fields["handler"].label_from_instance = lambda u: f"{u.full_name or u.username}({u.username})"
+        self.style()
+
+    def clean(self):
+        data = super().clean()
+        unit, text = data.get("unit"), (data.get("cadre_text") or "").strip()
+        data["cadre"] = None
+        if unit is not None and text:
+            cadres = scope_queryset(Cadre.objects.all(), self.actor).filter(unit.subtree_q("unit_path")).filter(
+                Q(name=text) | Q(id_number=text.upper()))
+            found = list(cadres[:2])
+            if not found:
+                self.add_error("cadre_text", f"“{unit.name}”及其下级单位中没有“{text}”这名干部。")
+            elif len(found) > 1:
+                self.add_error("cadre_text", f"“{unit.name}”有多名叫“{text}”的干部,请填写身份证号。")
+            else:
+                data["cadre"] = found[0]
+        if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
+            self.add_error("reporter_anonymous", "匿名反映不应填写反映人姓名和联系方式。")
+        received, due = data.get("received_on"), data.get("due_on")
+        if received and due and due < received:
+            self.add_error("due_on", "办理时限不能早于受理日期。")
+        return data
+
+
+class DisposeForm(StyledForm, forms.Form):
+    disposition = forms.ChoiceField(label="处置方式", choices=Disposition.choices)
+    reason = forms.CharField(label="处置理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(StyledForm, forms.Form):
+    outcome_form = forms.TypedChoiceField(label="处理形态", coerce=int, empty_value=None, required=False,
+                                          choices=[("", "未作处理(了结、澄清)"), *Form.choices])
+    outcome = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InquiryForm(StyledForm, forms.Form):
+    letter_number = forms.CharField(label="函询文号", required=False, max_length=60,
+                                    help_text="留空则按线索编号生成。")
+    questions = forms.CharField(label="需要说明的问题", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReplyForm(StyledForm, forms.Form):
+    text = forms.CharField(label="书面说明", required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    file = forms.FileField(label="说明材料(PDF、Word 或图片)", required=False)
+
+
+class ReviewForm(StyledForm, forms.Form):
+    conclusion = forms.ChoiceField(label="核查结论", choices=Inquiry.Conclusion.choices)
+    note = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(label="后续处理", required=False, max_length=100,
+                                help_text="如:予以了结、谈话提醒、批评教育、转初步核实。")
+
+
+class ClueFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=60)
+    status = forms.ChoiceField(required=False, choices=[("", "全部"), *Clue.Status.choices])
+    light = forms.ChoiceField(required=False, choices=[("", "全部"), *Light.choices])
+    source = forms.IntegerField(required=False)
+    category = forms.IntegerField(required=False)
+    disposition = forms.ChoiceField(required=False, choices=[("", "全部"), *Disposition.choices])
+    unit = forms.IntegerField(required=False)
+    cadre = forms.IntegerField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[("", "受理日期"), ("light", "时限")])

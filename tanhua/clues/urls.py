@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clues"
+urlpatterns = [
+    path("", views.clue_list, name="list"),
+    path("add/", views.clue_add, name="add"),
+    path("<int:pk>/", views.clue_detail, name="detail"),
+    path("<int:pk>/reporter/", views.reporter, name="reporter"),
+    path("<int:pk>/dispose/", views.dispose, name="dispose"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/attachments/", views.attach, name="attach"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/inquiry/", views.inquiry_issue, name="inquiry_issue"),
+    path("inquiries/<int:pk>/letter.docx", views.inquiry_letter, name="inquiry_letter"),
+    path("inquiries/<int:pk>/review/", views.inquiry_review, name="inquiry_review"),
+    path("inquiries/<int:pk>/reply-file/", views.inquiry_reply_file, name="inquiry_reply_file"),
+    path("my-inquiries/", views.my_inquiries, name="my_inquiries"),
+    path("my-inquiries/<int:pk>/", views.my_inquiry, name="my_inquiry"),
+    path("my-inquiries/<int:pk>/letter.docx", views.my_inquiry_letter, name="my_inquiry_letter"),
+]

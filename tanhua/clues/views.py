@@ -1,0 +1,227 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
+from tanhua.audit.services import record
+
+from . import letters, selectors, services
+from .forms import ClueForm, CloseForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
+from .models import Attachment, Category, Clue, Inquiry, Source
+
+PAGE_SIZE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@permission_required("clues.view", raise_exception=True)
+def clue_list(request):
+    form, unit, clues = selectors.filtered_clues(request.user, request.GET)
+    clues = clues.select_related("source__parent", "category__parent", "unit", "cadre")
+    page = Paginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clues/list.html", {
+        "form": form, "current_unit": unit, "page": page, "today": timezone.localdate(),
+        "sources": Source.objects.filter(parent=None), "categories": Category.objects.filter(parent=None),
+    })
+
+
+@permission_required("clues.add", raise_exception=True)
+def clue_add(request):
+    form = ClueForm(request.POST or None, actor=request.user, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        clue = services.register_clue(
+            request.user, source=data["source"], received_on=data["received_on"], unit=data["unit"],
+            cadre=data["cadre"], category=data["category"], summary=data["summary"], content=data["content"],
+            reporter_anonymous=data["reporter_anonymous"], reporter_name=data["reporter_name"],
+            reporter_contact=data["reporter_contact"], due_on=data["due_on"], handling_unit=data["handling_unit"],
+            handler=data["handler"], request=request,
+        )
+        messages.success(request, f"已登记线索 {clue.number}。")
+        return redirect("clues:detail", pk=clue.pk)
+    return render(request, "clues/form.html", {"form": form})
+
+
+@permission_required("clues.view", raise_exception=True)
+def clue_detail(request, pk):
+    clue = services.read_clue(request.user, pk, request=request)
+    inquiry = Inquiry.objects.filter(clue=clue).first()
+    return render(request, "clues/detail.html", {
+        "clue": clue, "inquiry": inquiry, "events": clue.events.select_related("user"),
+        "attachments": clue.attachments.all(), "light": clue.light(),
+        "dispose_form": DisposeForm(initial={"disposition": clue.disposition}), "close_form": CloseForm(),
+        "inquiry_form": InquiryForm(), "review_form": ReviewForm(),
+        "may_see_reporter": request.user.has_perm(services.REPORTER_PERMISSION),
+    })
+
+
+def _clue(request, pk):
+    return get_in_scope_or_404(Clue.objects.select_related("unit", "cadre"), request.user, pk=pk)
+
+
+@permission_required("clues.view", raise_exception=True)
+@require_POST
+def reporter(request, pk):
+    """Shows the reporter's identity (信访室 only), each time audited."""
+    clue = _clue(request, pk)
+    identity = services.reveal_reporter(request.user, clue, request=request)
+    return render(request, "clues/_reporter.html", {"identity": identity, "clue": clue})
+
+
+def _done(request, clue, action):
+    try:
+        action()
+    except services.ClueError as e:
+        messages.error(request, str(e))
+    return redirect("clues:detail", pk=clue.pk)
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def dispose(request, pk):
+    clue = _clue(request, pk)
+    form = DisposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择处置方式并写明理由。")
+        return redirect("clues:detail", pk=clue.pk)
+    return _done(request, clue, lambda: services.dispose(
+        request.user, clue, form.cleaned_data["disposition"], form.cleaned_data["reason"], request=request))
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def close(request, pk):
+    clue = _clue(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写办理结果。")
+        return redirect("clues:detail", pk=clue.pk)
+    return _done(request, clue, lambda: services.close(
+        request.user, clue, outcome_form=form.cleaned_data["outcome_form"], outcome=form.cleaned_data["outcome"],
+        request=request))
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def attach(request, pk):
+    clue = _clue(request, pk)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect("clues:detail", pk=clue.pk)
+    return _done(request, clue, lambda: services.add_attachment(request.user, clue, uploaded, request=request))
+
+
+@permission_required("clues.view", raise_exception=True)
+def attachment(request, pk):
+    item = get_in_scope_or_404(Attachment.objects.select_related("clue"), request.user, pk=pk)
+    if not item.path.exists():
+        raise Http404("文件不存在")
+    record("download", request=request, target=item.clue, summary={"attachment": item.original_name})
+    # Always a download with a neutral type: an uploaded file is never rendered or run by the browser.
+    return FileResponse(open(item.path, "rb"), as_attachment=True, filename=item.original_name,
+                        content_type="application/octet-stream")
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def inquiry_issue(request, pk):
+    clue = _clue(request, pk)
+    form = InquiryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请写明需要说明的问题。")
+        return redirect("clues:detail", pk=clue.pk)
+    return _done(request, clue, lambda: services.issue_inquiry(
+        request.user, clue, questions=form.cleaned_data["questions"],
+        letter_number=form.cleaned_data["letter_number"], request=request))
+
+
+def _inquiry(request, pk):
+    return get_in_scope_or_404(Inquiry.objects.select_related("clue__cadre", "clue__unit"), request.user, pk=pk)
+
+
+@permission_required("clues.view", raise_exception=True)
+def inquiry_letter(request, pk):
+    inquiry = _inquiry(request, pk)
+    record("download", request=request, target=inquiry, summary={"document": "函询通知书"})
+    return FileResponse(letters.inquiry_letter(inquiry), as_attachment=True,
+                        filename=f"函询通知书_{inquiry.clue.number}.docx", content_type=DOCX)
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def inquiry_review(request, pk):
+    inquiry = _inquiry(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择核查结论并填写审核意见。")
+        return redirect("clues:detail", pk=inquiry.clue_id)
+    return _done(request, inquiry.clue, lambda: services.review_inquiry(
+        request.user, inquiry, conclusion=form.cleaned_data["conclusion"], note=form.cleaned_data["note"],
+        follow_up=form.cleaned_data["follow_up"], request=request))
+
+
+@permission_required("clues.view", raise_exception=True)
+def inquiry_reply_file(request, pk):
+    inquiry = _inquiry(request, pk)
+    return _reply_file(request, inquiry)
+
+
+def _reply_file(request, inquiry):
+    from django.conf import settings
+
+    path = settings.CLUE_FILE_DIR / inquiry.reply_file if inquiry.reply_file else None
+    if path is None or not path.exists():
+        raise Http404("文件不存在")
+    record("download", request=request, target=inquiry, summary={"document": "书面说明材料"})
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=inquiry.reply_file_name,
+                        content_type="application/octet-stream")
+
+
+# --- The cadre's side: written inquiries addressed to them ---------------------------------
+
+def _own_inquiries(request):
+    user = request.user
+    if not user.cadre_id:
+        return Inquiry.objects.none()
+    return Inquiry.objects.filter(clue__cadre_id=user.cadre_id, issued_at__isnull=False).select_related("clue")
+
+
+def my_inquiries(request):
+    return render(request, "clues/my_inquiries.html", {"inquiries": _own_inquiries(request).order_by("-issued_at"),
+                                                       "today": timezone.localdate()})
+
+
+def my_inquiry(request, pk):
+    """The letter's questions and the reply form; the clue's content and reporter stay hidden."""
+    inquiry = _own_inquiries(request).filter(pk=pk).first()
+    if inquiry is None:
+        raise Http404("不存在或无权查看")
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply_inquiry(request.user, inquiry, text=form.cleaned_data["text"],
+                                   uploaded=form.cleaned_data["file"], request=request)
+        except services.ClueError as e:
+            form.add_error(None, str(e))
+        except PermissionDenied:
+            raise Http404("不存在或无权查看") from None
+        else:
+            messages.success(request, "书面说明已提交。")
+            return redirect("clues:my_inquiries")
+    return render(request, "clues/my_inquiry.html", {"inquiry": inquiry, "form": form,
+                                                     "today": timezone.localdate()})
+
+
+def my_inquiry_letter(request, pk):
+    inquiry = _own_inquiries(request).filter(pk=pk).first()
+    if inquiry is None:
+        raise Http404("不存在或无权查看")
+    return FileResponse(letters.inquiry_letter(inquiry), as_attachment=True,
+                        filename=f"函询通知书_{inquiry.letter_number}.docx", content_type=DOCX)
+
+
