@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from tanhua.accounts.models import Role
 from tanhua.accounts.roles import seed_roles
+from tanhua.clues import services as clue_services
+from tanhua.clues.models import Category, Source
+from tanhua.clues.vocabulary import seed as seed_vocabulary
 from tanhua.registry.models import Cadre, PostHistory, Rank, Unit
 from tanhua.registry.parsing import id_check_digit
 from tanhua.registry.ranks import load_ranks
@@ -19,6 +22,7 @@ def _plain_static_storage(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.EXPORT_DIR = tmp_path / "exports"
+    settings.CLUE_FILE_DIR = tmp_path / "clue-files"
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "cache")}
     }
@@ -109,3 +113,42 @@ def assert_cadre_copies_in_step():
 
     assert not Cadre.objects.exclude(unit_path=F("unit__path")).exists()
     assert not Cadre.objects.exclude(rank_order=F("rank__order")).exists()
+@pytest.fixture
+def vocab(db):
+    seed_vocabulary(Source, Category)  # again where a transactional test flushed the migration's rows
+    return {
+        "letter": Source.objects.get(name="来信"),
+        "hotline": Source.objects.get(name="12345热线"),
+        "clean": Category.objects.get(name="廉洁纪律"),
+        "luxury": Category.objects.get(name="奢靡之风"),
+    }
+
+
+@pytest.fixture
+def make_clue(tree, vocab):
+    def make(unit_code="CX01", cadre=None, user=None, **fields):
+        fields.setdefault("source", vocab["letter"])
+        fields.setdefault("category", vocab["clean"])
+        fields.setdefault("received_on", datetime.date(2026, 11, 2))
+        fields.setdefault("summary", "违规接受管理服务对象宴请")
+        fields.setdefault("content", "反映该同志多次在周末接受辖区企业老板宴请,地点在城郊农家乐。")
+        return clue_services.register_clue(user, unit=tree[unit_code] if unit_code else None, cadre=cadre, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_inquiry(settings):
+    """A clue's inquiry, issued, with a reply file and an attachment on the clue."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def make(clue):
+        clue_services.add_attachment(None, clue, SimpleUploadedFile("材料.pdf", b"%PDF-1.4"))
+        inquiry = clue_services.issue_inquiry(None, clue, questions="请说明有关情况。")
+        settings.CLUE_FILE_DIR.mkdir(parents=True, exist_ok=True)
+        inquiry.reply_file, inquiry.reply_file_name = "reply-" + str(inquiry.pk), "说明.pdf"
+        (settings.CLUE_FILE_DIR / inquiry.reply_file).write_bytes(b"%PDF-1.4")
+        inquiry.save()
+        return inquiry
+
+    return make

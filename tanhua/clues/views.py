@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
+from tanhua.accounts.scope import get_in_scope_or_404
 from tanhua.audit.services import record
 
 from . import letters, selectors, services
-from .forms import ClueForm, CloseForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
+from .forms import CloseForm, ClueForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
 from .models import Attachment, Category, Clue, Inquiry, Source
 
 PAGE_SIZE = 50
