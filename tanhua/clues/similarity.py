@@ -100,7 +100,11 @@ _FILLER = (
     "情况",
     "存在",
 )
-_FILLER_RE = re.compile("|".join(map(re.escape, sorted(_FILLER, key=len, reverse=True))))
+# The request that ends a hotline record ("希望有关部门调查处理", "请相关部门核实处理", "请求查处") is as
+# empty, and long enough to make two short records about different matters look alike. Only phrases that
+# begin with a request and end with 处理 or 查处 are removed.
+_REQUEST = r"(?:希望|请求|恳请|请)(?:有关|相关|上级)?(?:部门|单位|领导|纪委)?(?:予以|依法|严肃)?(?:调查|核实|核查)?(?:处理|查处)"
+_FILLER_RE = re.compile("|".join([_REQUEST, *map(re.escape, sorted(_FILLER, key=len, reverse=True))]))
 # \W is Unicode-aware: it matches Chinese and ASCII punctuation, symbols and whitespace, but not Han
 # characters, letters or digits; "_" is a word character and must be named.
 _NON_WORD_RE = re.compile(r"[\W_]+")

@@ -569,7 +569,7 @@ def _say(stdout, message):
 
 
 def wipe_registry(usernames=()):
-    """Delete all cadres, post histories, units and unit tags, and the named users."""
+    """Delete all clues, cadres, post histories, units and unit tags; reset the named users."""
     User = get_user_model()
     blocking = list(
         User.objects.filter(unit__isnull=False).exclude(username__in=usernames).values_list("username", flat=True)[:10]
@@ -580,6 +580,9 @@ def wipe_registry(usernames=()):
     User.objects.filter(username__in=usernames).update(unit=None, cadre=None)
     try:
         Unit.objects.update(contact_leader=None)
+        from tanhua.clues.models import Clue
+
+        Clue.objects.all().delete()
         PostHistory.objects.all().delete()
         _delete_cadres()
         Unit.objects.all().delete()
@@ -674,6 +677,11 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         Unit.objects.bulk_update([units[code] for code in city["contacts"]], ["contact_leader"])
 
         logins = _demo_users(units)
+        _say(stdout, "生成问题线索……")
+        from .clues import clue_summary, load_demo_clues
+
+        load_demo_clues({u.username: u for u in get_user_model().objects.filter(
+            username__in=[name for name, *_ in DEMO_USERS]).select_related("cadre__unit")}, seed=seed, today=today)
         record("import", object_type="registry.cadre", object_repr=f"演示数据:{CITY}", summary={
             "seed": seed, "units": len(units), "cadres": len(cadres), "post_histories": len(histories),
             "users": [u["username"] for u in logins],
@@ -691,4 +699,5 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         "post_histories": len(histories),
         "unit_heads": sum(c["is_unit_head"] for c in city["cadres"]),
         "users": logins,
+        **clue_summary(),
     }

@@ -194,3 +194,24 @@ def test_gen_bench():
         call_command("gen_bench", cadres=100, stdout=StringIO())
     call_command("gen_bench", cadres=300, seed=2, force=True, stdout=StringIO())
     assert Cadre.objects.count() == 300
+
+
+def test_demo_clues_show_every_stage(demo):
+    from tanhua.clues.models import Clue, Inquiry
+    from tanhua.clues.selectors import with_light
+
+    lights = set(with_light(Clue.objects.all()).values_list("light_rank", flat=True))
+    assert lights == {0, 1, 2, 3}  # red, yellow, green and closed clues
+    assert set(Clue.objects.values_list("disposition", flat=True)) == {"", "inquiry", "verify", "shelve", "close",
+                                                                        "case"}
+    assert Clue.objects.filter(source__name="12345热线").exists()
+    assert Clue.objects.filter(cadre__isnull=True).exists()  # some name a unit only
+    assert Clue.objects.exclude(outcome_form=None).exists()
+    # The demo cadre has a written inquiry waiting for their reply.
+    ganbu = User.objects.get(username="ganbu")
+    waiting = Inquiry.objects.get(clue__cadre=ganbu.cadre)
+    assert waiting.issued_at and not waiting.replied_at
+    # Reporters are sealed; anonymous ones have nothing stored.
+    named = Clue.objects.filter(reporter_anonymous=False).first()
+    assert named.reporter_name_sealed.startswith("v1:") and named.reporter_name()
+    assert not Clue.objects.filter(reporter_anonymous=True).exclude(reporter_name_sealed="").exists()

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子,同一种子生成相同的数据(默认2026)")
-        parser.add_argument("--force", action="store_true", help="先删除已有的单位、干部、任职经历和单位标签,并重置演示账号")
+        parser.add_argument("--force", action="store_true", help="先删除已有的问题线索、单位、干部、任职经历和单位标签,并重置演示账号")
         parser.add_argument("--logins", action="store_true", help="只列出演示账号,不生成数据")
 
     def handle(self, *args, seed, force, logins, **options):
@@ -28,6 +28,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  单位 {summary['units']} 个({kinds})")
         self.stdout.write(
             f"  干部 {summary['cadres']} 名(其中一把手 {summary['unit_heads']} 名),任职经历 {summary['post_histories']} 条"
+        )
+        self.stdout.write(
+            f"  问题线索 {summary['clues']} 件(未办结 {summary['open']} 件),函询 {summary['inquiries']} 件"
         )
         self._logins(summary["users"])
 
