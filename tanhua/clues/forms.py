@@ -81,7 +81,7 @@ class ClueForm(StyledForm, forms.Form):
 
 
 class DisposeForm(StyledForm, forms.Form):
-    disposition = forms.ChoiceField(label="处置方式", choices=Disposition.choices)
+    disposition = forms.ChoiceField(label="处置方式", choices=[("", "请选择"), *Disposition.choices])
     reason = forms.CharField(label="处置理由", widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -53,7 +53,7 @@ def clue_detail(request, pk):
     return render(request, "clues/detail.html", {
         "clue": clue, "inquiry": inquiry, "events": clue.events.select_related("user"),
         "attachments": clue.attachments.all(), "light": clue.light(),
-        "dispose_form": DisposeForm(initial={"disposition": clue.disposition}), "close_form": CloseForm(),
+        "dispose_form": DisposeForm(initial={"disposition": clue.disposition or ""}), "close_form": CloseForm(),
         "inquiry_form": InquiryForm(), "review_form": ReviewForm(),
         "may_see_reporter": request.user.has_perm(services.REPORTER_PERMISSION),
     })

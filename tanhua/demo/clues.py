@@ -8,12 +8,14 @@ traffic lights show all colours. The same seed and date always give the same clu
 import datetime
 import random
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from tanhua.clues import services
 from tanhua.clues.models import Category, Clue, ClueEvent, Disposition, Inquiry, Source
 from tanhua.registry.models import Cadre
+from tanhua.workdays import add_workdays
 
 PLACES = ["城郊“乡里人家”农家乐", "清河宾馆", "滨河路一私人会所", "开发区“御膳坊”酒店", "老街“聚贤楼”"]
 COMPANIES = ["清河市宏远建设有限公司", "清河恒达置业有限公司", "城厢区鑫源建材经营部", "清河市通达物流有限公司",
@@ -125,8 +127,9 @@ def load_demo_clues(users, *, seed=2026, today=None, count=120):
                 reporter_name="", reporter_contact="")
             made.append(services.register_clue(clerk, via="demo", **again))
     _advance(rng, made, staff, today)
-    _inquiry_for_demo_cadre(users, clerk, staff, sources, categories, today)
-    return len(made) + 1
+    made.append(_inquiry_for_demo_cadre(users, clerk, staff, sources, categories, today))
+    _backdate(rng, made, today)
+    return len(made)
 
 
 def _advance(rng, clues, staff, today):
@@ -195,6 +198,44 @@ def _inquiry_for_demo_cadre(users, clerk, staff, sources, categories, today):
     services.issue_inquiry(staff, clue, questions="1.今年以来是否接受过辖区企业负责人宴请?\n2.如有,请说明时间、地点、"
                                                   "参加人员和费用支付情况。")
     return clue
+
+
+def _at(day, minutes):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)) + datetime.timedelta(
+        minutes=minutes))
+
+
+def _backdate(rng, clues, today):
+    """Spread each clue's history over the days after its receipt, as it would have happened.
+
+    The services stamp everything with the time the demo is loaded; an office's history is
+    weeks long. (The audit log keeps the real time: it records when the demo was loaded.)
+    """
+    for clue in Clue.objects.filter(pk__in=[c.pk for c in clues]).select_related("inquiry"):
+        events = list(clue.events.order_by("id"))
+        age = (today - clue.received_on).days
+        step = max(1, min(12, age // max(1, len(events))))
+        times = {}
+        for i, event in enumerate(events):
+            day = min(today, clue.received_on + datetime.timedelta(days=i * step))
+            event.time = _at(day, rng.randint(0, 480))
+            times.setdefault(event.action.split(":")[0].split("(")[0], event.time)
+        ClueEvent.objects.bulk_update(events, ["time"])
+        updates = {"created_at": _at(clue.received_on, 30)}
+        if clue.disposed_at:
+            updates["disposed_at"] = times.get("处置", clue.disposed_at)
+        if clue.closed_at:
+            updates["closed_at"] = events[-1].time
+        Clue.objects.filter(pk=clue.pk).update(**updates)
+        inquiry = getattr(clue, "inquiry", None)
+        if inquiry is not None:
+            issued = times.get("发出函询", inquiry.issued_at)
+            Inquiry.objects.filter(pk=inquiry.pk).update(
+                issued_at=issued,
+                reply_due=add_workdays(timezone.localtime(issued).date(), settings.TANHUA_INQUIRY_REPLY_WORKDAYS),
+                replied_at=times.get("干部书面说明") if inquiry.replied_at else None,
+                reviewed_at=times.get("函询审核") if inquiry.reviewed_at else None,
+            )
 
 
 def clue_summary():

@@ -164,9 +164,9 @@ def test_jaccard_containment_and_set_score():
     assert jaccard(frozenset(), frozenset()) == 0.0 and set_score(a, frozenset()) == 0.0
     assert set_score(a, a) == 1.0  # identical short texts, despite the containment floor
     long = frozenset(range(40))
-    # A short text inside a long one counts at least 10 shingles for containment.
-    assert set_score(frozenset(range(4)), long) == 4 / 10
-    assert set_score(frozenset(range(20)), long) == 1.0
+    # The mean of Jaccard and containment; a short text inside a long one counts 10 shingles for the latter.
+    assert set_score(frozenset(range(4)), long) == (4 / 40 + 4 / 10) / 2
+    assert set_score(frozenset(range(20)), long) == (20 / 40 + 1) / 2
 
 
 # Calibration on the examples
@@ -185,10 +185,12 @@ def test_different_matters_about_the_same_subject_are_not(a, b):
 def test_ignoring_the_subject_separates_the_matters():
     with_ignore = [pair_score(a, b) for a, b in SIMILAR], [pair_score(a, b) for a, b in DIFFERENT]
     without = [pair_score(a, b, False) for a, b in SIMILAR], [pair_score(a, b, False) for a, b in DIFFERENT]
-    # Without it the shared name, post and unit lift different matters to where reworded ones are...
-    assert max(without[1]) > 0.3 and min(without[0]) - max(without[1]) < 0.05
-    # ...with it, a wide gap with the threshold in it.
-    assert max(with_ignore[1]) < THRESHOLD - 0.05 and min(with_ignore[0]) > THRESHOLD + 0.05
+    # Without it the shared name, post and unit lift most different matters over the threshold, and
+    # to where reworded ones are...
+    assert sum(value >= THRESHOLD for value in without[1]) > 0.75 * len(DIFFERENT)
+    assert min(without[0]) - max(without[1]) < 0.05
+    # ...with it, a gap of three times with the threshold in it (nearer the reworded ones, see THRESHOLD).
+    assert max(with_ignore[1]) < THRESHOLD - 0.05 and min(with_ignore[0]) >= THRESHOLD
     assert min(with_ignore[0]) / max(with_ignore[1]) > 3
 
 
@@ -219,12 +221,12 @@ def test_signature_is_fixed():
     signature = MinHasher().signature(EXPECTED_TEXT)
     assert len(signature) == 64
     assert signature[:3] == (52398756393283853, 44855326538444772, 93611260162668322)
-    assert MinHasher.band_keys(signature)[:2] == ["001fb6b375a81b0b59", "0102589876f51c48ee"]
+    assert MinHasher.band_keys(signature)[:2] == ["000d717e2de4af9b8c", "0122f7f8f467ee5402"]
     assert similarity.VERSION == 1
 
 
 def test_signature_is_the_same_in_another_process():
-    code = "from tanhua.clues.similarity import index_keys; print(index_keys(%r))" % EXPECTED_TEXT
+    code = f"from tanhua.clues.similarity import index_keys; print(index_keys({EXPECTED_TEXT!r}))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(index_keys(EXPECTED_TEXT))
@@ -339,13 +341,17 @@ def test_group_without_ignore_takes_three_tuples():
 
 # Generated data: subjects with several matters, some reported more than once in other words.
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志海波宁庆斌浩宇凯峰琳雪梅晓东云飞春燕"
 COUNTIES = ["城厢区", "沙溪县", "清河区", "柳江县", "石门县", "桃源区", "青山县", "白水县"]
 TOWNS = ["柳桥镇", "石桥镇", "新塘镇", "龙泉镇", "安乐乡", "双河镇", "东湖街道", "西关街道", "永丰镇", "长乐镇"]
 VILLAGES = ["柳桥村", "石桥村", "新塘村", "龙泉村", "安乐村", "双河村", "东湖村", "永丰村", "长乐村", "白石村"]
-BUREAUS = ["教育局", "财政局", "交通运输局", "自然资源局", "住房和城乡建设局", "卫生健康局", "农业农村局", "水利局", "民政局"]
-PROJECTS = ["通村道路硬化工程", "自来水管网改造工程", "农贸市场改造项目", "河道清淤工程", "村部办公楼新建工程", "路灯亮化工程"]
+BUREAUS = [
+    "教育局", "财政局", "交通运输局", "自然资源局", "住房和城乡建设局", "卫生健康局", "农业农村局", "水利局", "民政局",
+]
+PROJECTS = [
+    "通村道路硬化工程", "自来水管网改造工程", "农贸市场改造项目", "河道清淤工程", "村部办公楼新建工程", "路灯亮化工程",
+]
 FIRMS = [a + b for a in ("建安", "宏达", "华盛", "鑫源", "恒通", "金鼎", "利民", "盛世", "永兴", "瑞丰", "天成", "众和")
          for b in ("路桥", "建筑", "物流", "商贸", "置业", "劳务")]
 RELATIVES = ["妻弟", "弟弟", "侄子", "表哥", "女婿", "妹夫"]
@@ -357,16 +363,20 @@ CLOSINGS = ["", "", "希望有关部门调查处理。", "请求查处。", "群
 # Each kind of matter in three wordings: a detailed letter, a brief call, an inspection finding.
 MATTERS = [
     (
-        "{s}利用职务便利，将{year}年{project}（合同金额约{amount}万元）未经公开招标，直接交由其{relative}{other}"
-        "实际控制的清河市{firm}有限公司承建，工程质量差。",
+        (
+            "{s}利用职务便利，将{year}年{project}（合同金额约{amount}万元）未经公开招标，直接交由其{relative}{other}"
+            "实际控制的清河市{firm}有限公司承建，工程质量差。"
+        ),
         "{s}的{relative}{other}承包了{project}，没有经过招标，金额{amount}万元左右，质量很差。",
         "巡察发现，{year}年{project}{amount}万元未履行公开招标程序，由{s}{relative}{other}的{firm}公司直接承建。",
     ),
     (
         "{s}经常在周末开单位的公车（车牌苏E{plate}）回{place}老家，还带家人出去游玩。",
         "{s}长期公车私用，周末和节假日驾驶公务用车苏E{plate}接送家人、回{place}老家，从不登记。",
-        "公车使用专项检查发现，{s}于{month}月{day}日（星期六）驾驶公务用车苏E{plate}前往{place}老家，无派车审批记录，"
-        "属公车私用。",
+        (
+            "公车使用专项检查发现，{s}于{month}月{day}日（星期六）驾驶公务用车苏E{plate}前往{place}老家，无派车审批记录，"
+            "属公车私用。"
+        ),
     ),
     (
         "{s}为{child}操办婚宴，宴请{tables}余桌，收受管理服务对象礼金共计{amount}万余元。",
@@ -374,8 +384,10 @@ MATTERS = [
         "经查，{s}在{child}婚礼中违规邀请管理服务对象{tables}余桌，收受礼金{amount}万余元。",
     ),
     (
-        "{s}在{year}年脱贫攻坚成效考核中，授意工作人员在{village}虚报贫困户收入，伪造入户走访记录和帮扶台账，应付上级"
-        "检查。",
+        (
+            "{s}在{year}年脱贫攻坚成效考核中，授意工作人员在{village}虚报贫困户收入，伪造入户走访记录和帮扶台账，应付上级"
+            "检查。"
+        ),
         "{village}的贫困户收入是编出来的，{s}叫人伪造走访记录和帮扶台账应付检查。",
         "巡察发现，{village}{year}年帮扶台账和入户走访记录系补做伪造，贫困户收入数据虚报，系{s}授意。",
     ),
@@ -513,19 +525,54 @@ def pair_counts(found, truth):
     return len(found_pairs & true_pairs), len(found_pairs), len(true_pairs)
 
 
+def plain_groups(items, threshold=THRESHOLD):
+    """group() the slow and plain way: every pair of a subject scored, groups as connected components."""
+    subjects = {}
+    for key, subject, text, ignore in items:
+        subjects.setdefault(subject, []).append((key, shingles(text, ignore=ignore)))
+    groups = []
+    for members in subjects.values():
+        linked = {key: set() for key, _ in members}
+        for (key_a, a), (key_b, b) in itertools.combinations(members, 2):
+            if set_score(a, b) >= threshold:
+                linked[key_a].add(key_b)
+                linked[key_b].add(key_a)
+        seen = set()
+        for key, _ in members:
+            if key in seen or not linked[key]:
+                continue
+            component, todo = set(), [key]
+            while todo:
+                if (current := todo.pop()) not in component:
+                    component.add(current)
+                    todo.extend(linked[current])
+            seen |= component
+            groups.append(component)
+    return groups
+
+
 def test_group_generated_clues():
     items, truth = generate(2_000)
-    assert len(items) > 15_000 and len(truth) > 1_000
+    assert len(items) > 18_000 and len(truth) > 3_000
     found = group(items)
-    assert sorted(map(sorted, found)) == sorted(map(sorted, truth))
+    assert sorted(map(sorted, found)) == sorted(map(sorted, plain_groups(items)))
+    # Keys are the items' positions here: members and groups in the order of the items.
+    assert all(g == sorted(g) for g in found) and found == sorted(found)
+    right, found_pairs, true_pairs = pair_counts(found, truth)
+    # Pairs of reports of one matter found, and pairs found that are reports of one matter (0.98, 0.88):
+    # the misses are the hardest rewordings, the extra pairs mostly matters that share a company or a
+    # restaurant, and their reports joined through them.
+    assert right / true_pairs > 0.95 and right / found_pairs > 0.85
 
 
 def test_group_generated_clues_by_band_keys():
-    items, truth = generate(400, seed=1)
+    items, _ = generate(400, seed=1)
+    exact = group(items)
     found = group(items, exact_limit=0)
-    right, found_pairs, true_pairs = pair_counts(found, truth)
-    assert right == found_pairs  # no false merge
-    assert right > 0.7 * true_pairs
+    # Confirmed with the same score, so band keys can only miss pairs, never add one.
+    assert all(any(set(g) <= set(e) for e in exact) for g in found)
+    right, found_pairs, exact_pairs = pair_counts(found, exact)
+    assert right == found_pairs and right > 0.65 * exact_pairs
 
 
 # Benchmarks (--benchmark-only -m bench)
@@ -548,7 +595,7 @@ def test_bench_signature(benchmark):
 
 
 def bench_group(benchmark, exact_limit):
-    subjects = int(os.environ.get("TANHUA_BENCH_SUBJECTS", 100_000))
+    subjects = int(os.environ.get("TANHUA_BENCH_SUBJECTS", "100000"))
     started = time.perf_counter()
     items, truth = generate(subjects, seed=3)
     generated = time.perf_counter() - started
