@@ -43,6 +43,7 @@ __all__ = [
     "group",
     "index_keys",
     "jaccard",
+    "matches",
     "normalize",
     "score",
     "set_score",
@@ -167,14 +168,16 @@ def _ignore_terms(ignore):
 def normalize(text, ignore=()):
     """
     Return ``text`` in the form that is compared: NFKC, Traditional converted to Simplified, lower case,
-    without whitespace, punctuation or filler words (反映, 举报, 群众, ...). Digits are kept: amounts, dates
-    and plate numbers tell matters apart.
+    without whitespace, punctuation or filler (反映, 举报, 群众, 经查, 巡察发现, 希望有关部门调查处理, ...).
+    Digits are kept: amounts, dates and plate numbers tell matters apart.
 
     ``ignore`` is an iterable of strings (the subject's name, post, unit names) removed from the text before
-    the filler words, so that a unit called 群众工作部 goes as a whole.
+    the filler, so that a unit called 群众工作部 goes as a whole.
     """
     text = _plain(text)
     if ignore:
+        if isinstance(ignore, str):  # one term, not its characters
+            ignore = (ignore,)
         for term in _ignore_terms(ignore if isinstance(ignore, tuple) else tuple(ignore)):
             text = text.replace(term, "")
     return _FILLER_RE.sub("", text)
@@ -326,6 +329,20 @@ def index_keys(text, ignore=(), bands=BANDS):
     """Return the band keys of a clue text to store in the index (with :data:`VERSION`)."""
     hasher = default_hasher()
     return hasher.band_keys(hasher.signature(text, ignore=ignore), bands)
+
+
+def matches(text, others, ignore=(), threshold=THRESHOLD):
+    """
+    Return the clues among ``others`` that are near-duplicates of ``text``, as ``(key, score)`` pairs, best
+    first (then in the order of ``others``).
+
+    ``others`` is an iterable of ``(key, text)``: the clues of the same subject, or the candidates that share
+    a band key with ``text``. Scoring all the clues of a subject misses nothing and takes about 30 ms for
+    300 clues, nearly all of it to normalize their texts.
+    """
+    new = shingles(text, ignore=ignore)
+    found = [(key, set_score(new, shingles(other, ignore=ignore))) for key, other in others]
+    return sorted((pair for pair in found if pair[1] >= threshold), key=lambda pair: -pair[1])
 
 
 def candidates(keys, index):
