@@ -68,6 +68,9 @@ CASES = {
     "registry:unit_delete": Case("units.delete", "unit", method="post", ok=(302,)),
     "clues:list": Case("clues.view"),
     "clues:add": Case("clues.add"),
+    "clues:import": Case("clues.add"),
+    "clues:import_confirm": Case("clues.add", method="post", ok=(302,)),
+    "clues:import_template": Case("clues.add"),
     "clues:detail": Case("clues.view", "clue"),
     # Seeing the reporter needs clues.reporter on top; without it the answer is 403 (and audited).
     "clues:reporter": Case("clues.view", "clue", method="post", ok=(200, 403)),

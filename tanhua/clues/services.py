@@ -64,7 +64,8 @@ def register_clue(user, *, source, received_on, unit, category, summary, content
     the last line). Numbers are allocated under the unique constraint and retried on a clash,
     so two clerks registering at once both get a number.
     """
-    if cadre is not None and unit is None:
+    if cadre is not None:
+        # A clue about a cadre belongs to the cadre's own unit, whatever unit the report named.
         unit = cadre.unit
     for attempt in range(5):
         try:

@@ -225,3 +225,86 @@ def my_inquiry_letter(request, pk):
                         filename=f"函询通知书_{inquiry.letter_number}.docx", content_type=DOCX)
 
 
+
+
+# --- Batch import ----------------------------------------------------------------------------
+
+def _import_path(token):
+    from django.conf import settings
+
+    if not token or not token.isalnum():
+        return None
+    return settings.UPLOAD_DIR / f"clues-{token}.xlsx"
+
+
+@permission_required("clues.add", raise_exception=True)
+def import_upload(request):
+    """Upload a clue ledger: every row is checked first and shown; nothing is written yet."""
+    import uuid
+
+    from django.conf import settings
+
+    from tanhua.registry.services import UploadError, check_xlsx
+
+    from .importer import import_clues
+
+    context = {}
+    if request.method == "POST" and request.FILES.get("file"):
+        uploaded = request.FILES["file"]
+        try:
+            check_xlsx(uploaded)
+        except UploadError as exc:
+            context["upload_error"] = str(exc)
+        else:
+            token = uuid.uuid4().hex
+            path = _import_path(token)
+            settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as out:
+                out.writelines(uploaded.chunks())
+            result = import_clues(path, request.user, dry_run=True, name=uploaded.name)
+            if result.ok:
+                request.session["clue_import"] = {"token": token, "name": uploaded.name[:200]}
+            else:
+                path.unlink(missing_ok=True)
+            context.update(result=result, name=uploaded.name, errors=result.errors[:1000],
+                           more_errors=max(0, len(result.errors) - 1000))
+    return render(request, "clues/import.html", context)
+
+
+@permission_required("clues.add", raise_exception=True)
+@require_POST
+def import_confirm(request):
+    from .importer import import_clues
+
+    pending = request.session.pop("clue_import", None)
+    path = _import_path(pending and pending.get("token"))
+    if path is None or not path.exists() or request.POST.get("token") != pending["token"]:
+        messages.error(request, "没有待确认的导入,或已经导入过,请重新上传。")
+        return redirect("clues:import")
+    try:
+        if request.POST.get("action") == "cancel":
+            messages.info(request, "已取消本次导入,没有写入任何数据。")
+            return redirect("clues:import")
+        result = import_clues(path, request.user, request=request, name=pending["name"])
+    finally:
+        path.unlink(missing_ok=True)
+    if result.ok:
+        messages.success(request, f"已导入 {result.created} 条问题线索。")
+        return redirect("clues:list")
+    # The data changed between the preview and the confirmation (a unit moved, a cadre left).
+    messages.error(request, "导入时发现错误,没有写入任何数据:" + ";".join(
+        f"第{e['row']}行{e['column']}:{e['message']}" for e in result.errors[:5]))
+    return redirect("clues:import")
+
+
+@permission_required("clues.add", raise_exception=True)
+def import_template(request):
+    import io
+
+    from .importer import write_template
+
+    out = io.BytesIO()
+    write_template(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename="问题线索导入模板.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

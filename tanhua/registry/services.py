@@ -19,8 +19,8 @@ class UploadError(ValueError):
     pass
 
 
-def create_import_job(user, uploaded, address=""):
-    """Store an uploaded roster outside the web root and open a job for it."""
+def check_xlsx(uploaded):
+    """Refuse an upload that is not a real, reasonably sized .xlsx workbook (UploadError)."""
     name = uploaded.name or ""
     if not name.lower().endswith(".xlsx"):
         raise UploadError(f"“{name}”不是.xlsx文件:请在Excel中“另存为”Excel工作簿(*.xlsx)后上传")
@@ -32,6 +32,12 @@ def create_import_job(user, uploaded, address=""):
     if head != XLSX_MAGIC:
         raise UploadError(f"“{name}”的内容不是Excel工作簿,可能是改了扩展名的其他文件")
     _check_unpacked_size(uploaded, name)
+
+
+def create_import_job(user, uploaded, address=""):
+    """Store an uploaded roster outside the web root and open a job for it."""
+    check_xlsx(uploaded)
+    name = uploaded.name or ""
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}.xlsx"
     with open(settings.UPLOAD_DIR / stored, "wb") as out:

@@ -12,7 +12,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlE
 
 from .parsing import clean_text
 
-FOOTER_MARKERS = ("制表人", "填表人", "审核人", "制表日期", "填报人", "填表日期", "制表单位", "负责人:", "说明:", "注:")
+FOOTER_MARKERS = ("合计", "总计", "小计", "制表人", "填表人", "审核人", "制表日期", "填报人", "填表日期", "制表单位", "负责人:", "说明:", "注:")
 
 
 class SheetError(ValueError):
