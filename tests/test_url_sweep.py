@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tanhua.accounts.models import Role, User
+from tanhua.api.models import ApiToken
 from tanhua.registry.models import ExportJob, ImportJob
 
 
@@ -27,6 +28,8 @@ class Case:
     scoped: bool = True  # False: the view is about the user's own session, not an object
     full_scope_only: bool = False  # also needs a data scope of 全部 (roles apply everywhere)
     ok: tuple = (200,)
+    token: bool = False  # the JSON API: a bearer token of the same user instead of a session
+    public: bool = False  # answers the same to everyone (no permission involved)
 
 
 POST_OK = (200, 302, 400)
@@ -85,6 +88,11 @@ CASES = {
     "clues:my_inquiries": Case(),
     "clues:my_inquiry": Case(None, "own_inquiry"),
     "clues:my_inquiry_letter": Case(None, "own_inquiry"),
+    "api:openapi-json": Case(public=True, token=True),
+    "api:api-root": Case(public=True, token=True, ok=(404,)),  # django-ninja's placeholder, no page
+    "api:create_clue": Case("clues.add", method="post", token=True, ok=(422,)),  # an empty body
+    "api:list_clues": Case("clues.view", token=True),
+    "api:get_clue": Case("clues.view", "clue", token=True),
     "audit:entries": Case("audit.view"),
     "audit:export": Case("audit.export"),
 }
@@ -174,14 +182,20 @@ def _objects(world, user, own_scope):
 
 
 def _allowed(user, case):
+    if case.public:
+        return True
     perms = (case.perm,) if isinstance(case.perm, str) else (case.perm or ())
     if not all(user.has_perm(p) for p in perms):
         return False
     return not case.full_scope_only or user.roles.filter(data_scope="all").exists()
 
 
-def _request(client, name, case, pk=None):
+def _request(client, name, case, pk=None, key=None):
     url = reverse(name, args=[pk] if pk is not None else [])
+    if case.token:
+        client.logout()
+        return getattr(client, case.method)(url, headers={"Authorization": f"Bearer {key}"},
+                                            content_type="application/json")
     return getattr(client, case.method)(url)
 
 
@@ -191,18 +205,19 @@ def test_sweep(client, world, make_user, code):
     cadre = world["me_cadre"] if role.data_scope == "self" else None
     user = make_user(f"sweep-{code}", "CX", [code], cadre=cadre)
     inside, outside = _objects(world, user, role.data_scope)
+    _token, key = ApiToken.issue(user)
     wrong = []
     for name, case in CASES.items():
         client.force_login(user)
         allowed = _allowed(user, case)
         if not case.obj or inside.get(case.obj) is not None:
-            response = _request(client, name, case, inside.get(case.obj) if case.obj else None)
+            response = _request(client, name, case, inside.get(case.obj) if case.obj else None, key)
             expected = case.ok if allowed else (403,)
             if response.status_code not in expected:
                 wrong.append(f"{name} inside: {response.status_code}, expected {expected}")
         if case.obj and outside.get(case.obj) is not None:
             client.force_login(user)
-            response = _request(client, name, case, outside[case.obj])
+            response = _request(client, name, case, outside[case.obj], key)
             expected = (404,) if allowed else (403,)
             if response.status_code not in expected:
                 wrong.append(f"{name} outside: {response.status_code}, expected {expected}")
