@@ -57,7 +57,7 @@ class FieldError(Schema):
 
 class ErrorOut(Schema):
     message: str
-    errors: list[FieldError] = []
+    errors: list[FieldError] = Field(default_factory=list)
 
 
 class ClueIn(Schema):

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from tanhua.accounts.scope import scope_queryset
 from tanhua.i18n import to_simplified
-from tanhua.registry.models import Unit
+from tanhua.registry.models import Cadre, Unit
 
+from . import search
 from .forms import ClueFilterForm
 from .models import Category, Clue, Light, Source
 
@@ -49,9 +50,9 @@ def filtered_clues(user, params, today=None):
         qs = qs.filter(light_rank={Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3}[light])
     q = (data.get("q") or "").strip()
     if q:
-        condition = Q()
-        for term in {q, to_simplified(q)}:
-            condition |= Q(summary__contains=term) | Q(number=term) | Q(cadre__name=term)
-        qs = qs.filter(condition)
+        typed = {q, to_simplified(q)}
+        # The cadre as a subquery, not a join: each branch of the OR then has its own index.
+        qs = qs.filter(search.search_q(q) | Q(number__in=typed)
+                       | Q(cadre__in=Cadre.objects.filter(name__in=typed).values("pk")))
     order = ["light_rank", "due_on", "-id"] if data.get("sort") == "light" else ["-received_on", "-id"]
     return form, unit, qs.order_by(*order)

@@ -57,12 +57,13 @@ VERSION = 1
 
 #: Decision threshold on :func:`score`, for texts compared with their subject passed as ``ignore``.
 #: Calibrated on the examples in tests/clues/test_similarity.py: reworded reports of one matter score
-#: 0.17-0.80 (a call against a spot-check finding, or two loose rewordings, are the lowest), different
-#: matters about the same person 0.00-0.06; 0.15 keeps every reworded pair and leaves room above the
-#: different ones. On generated clues it finds 96 % of the pairs of reports of one matter, and 94 % of the
-#: pairs it finds are right. Not calibrated without ``ignore``: different matters then score 0.11-0.27 and
-#: reworded ones from 0.30, too close for any threshold. Two matters of the same kind (two untendered
-#: projects of one town) score 0.18-0.23: bigrams cannot tell them apart, a reader must.
+#: 0.17-0.80 (two loose rewordings, a call against a spot-check finding, a long letter against a short
+#: report are the lowest), different matters about the same person 0.00-0.08; 0.15 keeps every reworded
+#: pair, 0.07 above the different ones. On generated clues it finds 96 % of the pairs of reports of one
+#: matter, and 95 % of the pairs it finds are right (0.98 and 0.89 once group() has joined them up). Not
+#: calibrated without ``ignore``: different matters then score 0.11-0.27 and reworded ones from 0.30, too
+#: close for any threshold. Two matters of the same kind (two untendered projects of one town) score
+#: 0.18-0.23: bigrams cannot tell them apart, a reader must.
 THRESHOLD = 0.15
 
 #: MinHash permutations per signature.
@@ -72,14 +73,15 @@ NUM_PERM = 64
 #: least one band key, 1 - (1 - J**2) ** 32:
 #:   J = 0.05: 0.08   0.1: 0.28   0.15: 0.52   0.2: 0.73   0.3: 0.95   0.4: 0.996   0.5: 0.9999
 #: 16 bands of 4 rows give only 0.64 at J = 0.5 and 0.03 at 0.2; 21 of 3 give 0.94 and 0.16. Reworded reports
-#: of one matter have a bigram Jaccard of 0.1-0.5, hence rows of 2, at the price of more candidates to
+#: of one matter have a bigram Jaccard of 0.08-0.5, hence rows of 2, at the price of more candidates to
 #: confirm (0.08 at J = 0.05) and 32 keys to store per clue. Even so, pairs near the threshold have a Jaccard
-#: near 0.1 and are often missed: on generated clues band keys find 75 % of the pairs the exact score does.
+#: near 0.1 and are often missed: on generated clues band keys find 80 % of the duplicates that scoring every
+#: pair of the subject does.
 BANDS = 32
 
 #: group() scores every pair of a subject with at most this many clues, and only the pairs that share a
-#: band key above it. Exact comparison misses nothing and is as fast up to about this size: a pair costs
-#: 2 µs and a clue's signature and band keys 150 µs (2 slow cores).
+#: band key above it. Scoring every pair misses nothing and is as fast up to about this size: a pair costs
+#: 2 µs, a clue's signature and band keys 125 µs, and confirming its candidates more (on 2 slow cores).
 EXACT_LIMIT = 150
 
 # Words that say how a matter arrived or that it is a matter, not what happened. Every clue has some of
@@ -214,10 +216,11 @@ def set_score(a, b):
     Return the similarity of two shingle sets, between 0 and 1: the mean of their Jaccard and their
     containment, where the smaller set counts as at least 10 shingles (or as large as the other, if smaller).
 
-    Jaccard alone undervalues a brief hotline record of a detailed letter (0.15 where containment gives
-    0.4). Containment alone overvalues two short records that share a stock phrase or a company's name: for
-    texts of similar length it is about twice their Jaccard, and on generated clues it merged three times as
-    many different matters at the threshold that keeps the same recall. The mean keeps most of both.
+    Jaccard alone undervalues a short report against the long letter that details it: 0.08 in the
+    examples, under different matters of the same person, where containment gives 0.39. Containment alone
+    overvalues two short records that share a stock phrase or a company's name, since for texts of similar
+    length it is about twice their Jaccard: on generated clues, at the same recall, it let through 60 % more
+    different matters than the mean does.
     """
     if not a or not b:
         return 0.0
@@ -390,7 +393,8 @@ def group(items, threshold=THRESHOLD, *, exact_limit=EXACT_LIMIT, hasher=None, b
 
     ``items`` is an iterable of ``(key, subject, text)`` or ``(key, subject, text, ignore)``; only clues of
     the same subject are compared. Each group is a list of at least two keys, near-duplicates directly or
-    through other members, in the order of ``items``; groups are ordered by their first member.
+    through other members, in the order of ``items``; groups are ordered by their first member. Joining
+    through other members can bring two matters together by way of a report that resembles both.
 
     A subject with at most ``exact_limit`` clues has every pair scored; a larger one only the pairs that
     share a band key (``exact_limit=0`` does that everywhere, as the index in the database would).

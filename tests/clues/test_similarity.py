@@ -1,6 +1,7 @@
 """Near-duplicate clues: normalization, scores on realistic reports, MinHash/LSH, grouping, and benchmarks.
 
-The benchmarks run with ``pytest tests/clues/test_similarity.py --benchmark-only -m bench -s``.
+The benchmarks run with ``pytest tests/clues/test_similarity.py --benchmark-only -m bench -s`` (about 6
+minutes on 2 slow cores: 100,000 subjects, a million clues; TANHUA_BENCH_SUBJECTS=N for fewer).
 """
 
 import hashlib
@@ -468,7 +469,7 @@ UNIT_MATTERS = [4, 5, 9, 11]  # the kinds that a clue naming only a unit can be 
 
 
 def make_subject(rng, number):
-    """Return (subject id, ignore terms, ways the clues name the subject)."""
+    """Return (subject id, ignore terms, ways the clues name the subject, whether it is a unit)."""
     county, town, village = rng.choice(COUNTIES), rng.choice(TOWNS), rng.choice(VILLAGES)
     name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
     kind = rng.random()
@@ -477,7 +478,8 @@ def make_subject(rng, number):
         short = "县" + unit[len(county) :] if county.endswith("县") else unit
         return number, (unit, short), [unit, short, unit + "领导班子"], True
     if kind < 0.45:
-        post, unit, short = rng.choice(("党委书记", "镇长", "副镇长")), county + town, town
+        posts = ("党工委书记", "主任", "副主任") if town.endswith("街道") else ("党委书记", "镇长", "副镇长")
+        post, unit, short = rng.choice(posts), county + town, town
     elif kind < 0.75:
         post, unit, short = "党支部书记", town + village, village
     else:
