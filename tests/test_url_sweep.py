@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tanhua.accounts.models import Role, User
 from tanhua.api.models import ApiToken
+from tanhua.clues.models import DuplicateSuggestion
 from tanhua.registry.models import ExportJob, ImportJob
 
 
@@ -85,6 +86,10 @@ CASES = {
     "clues:inquiry_letter": Case("clues.view", "inquiry"),
     "clues:inquiry_review": Case("clues.change", "inquiry", method="post", ok=(302,)),
     "clues:inquiry_reply_file": Case("clues.view", "inquiry"),
+    "clues:duplicates": Case("clues.change"),
+    "clues:duplicate_confirm": Case("clues.change", "suggestion", method="post", ok=(302,)),
+    "clues:duplicate_reject": Case("clues.change", "suggestion", method="post", ok=(302,)),
+    "clues:leave_group": Case("clues.change", "clue", method="post", ok=(302,)),
     "clues:my_inquiries": Case(),
     "clues:my_inquiry": Case(None, "own_inquiry"),
     "clues:my_inquiry_letter": Case(None, "own_inquiry"),
@@ -132,6 +137,12 @@ def world(tree, make_cadre, make_user, settings, make_clue, make_inquiry):
     role = Role.objects.get(code="auditor")
     clue_in, clue_out = make_clue("CX01B", cadre=other_in), make_clue("SX01B", cadre=outside)
     inquiry_in, inquiry_out = make_inquiry(clue_in), make_inquiry(clue_out)
+    # A pending duplicate suggestion on each side.
+    # (make_clue writes the same text every time, so registering suggests them itself.)
+    suggestion_in = DuplicateSuggestion.objects.get_or_create(
+        first=clue_in, second=make_clue("CX01B", cadre=other_in), defaults={"score": 0.5})[0]
+    suggestion_out = DuplicateSuggestion.objects.get_or_create(
+        first=clue_out, second=make_clue("SX01B", cadre=outside), defaults={"score": 0.5})[0]
     own_inquiry = make_inquiry(make_clue("CX01", cadre=me_cadre))
 
     def jobs(owner):
@@ -147,6 +158,7 @@ def world(tree, make_cadre, make_user, settings, make_clue, make_inquiry):
         "me_cadre": me_cadre, "other_in": other_in, "outside": outside, "colleague": colleague,
         "stranger": stranger, "role": role, "jobs": jobs, "tree": tree, "clue_in": clue_in, "clue_out": clue_out,
         "inquiry_in": inquiry_in, "inquiry_out": inquiry_out, "own_inquiry": own_inquiry,
+        "suggestion_in": suggestion_in, "suggestion_out": suggestion_out,
     }
 
 
@@ -161,7 +173,7 @@ def _objects(world, user, own_scope):
     else:
         inside = {"cadre": world["other_in"].pk, "user": world["colleague"].pk, "unit": tree["CX01"].pk}
     inside.update(role=world["role"].pk, export_job=export_in.pk, import_job=import_in.pk,
-                  clue=world["clue_in"].pk, inquiry=world["inquiry_in"].pk,
+                  clue=world["clue_in"].pk, inquiry=world["inquiry_in"].pk, suggestion=world["suggestion_in"].pk,
                   attachment=world["clue_in"].attachments.get().pk,
                   # Only a user who is a cadre has inquiries of their own.
                   own_inquiry=world["own_inquiry"].pk if user.cadre_id else None)
@@ -172,6 +184,7 @@ def _objects(world, user, own_scope):
         "role": None,  # roles are not in any unit
         "clue": None if everything else world["clue_out"].pk,
         "inquiry": None if everything else world["inquiry_out"].pk,
+        "suggestion": None if everything else world["suggestion_out"].pk,
         "attachment": None if everything else world["clue_out"].attachments.get().pk,
         # Jobs belong to whoever started them, whatever the scope; so do one's own inquiries.
         "export_job": export_out.pk,

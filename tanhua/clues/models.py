@@ -106,6 +106,9 @@ class Clue(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name="登记人")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Set when a reviewer confirms that clues are the same matter (see DuplicateSuggestion).
+    group = models.ForeignKey("ClueGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="clues",
+                              verbose_name="合并组")
 
     class Meta:
         verbose_name = "问题线索"
@@ -237,3 +240,40 @@ class Inquiry(models.Model):
 
     def reply_overdue(self, today=None):
         return bool(self.issued_at and not self.replied_at and (today or timezone.localdate()) > self.reply_due)
+
+
+class ClueGroup(models.Model):
+    """Clues about the same matter that arrived through several channels: one problem, counted once."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "线索合并组"
+
+    def __str__(self):
+        return f"合并组 {self.pk}"
+
+
+class DuplicateSuggestion(models.Model):
+    """A pair the system thinks may be the same matter, until a reviewer confirms or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已合并"
+        REJECTED = "rejected", "非同一事项"
+
+    # ``first`` is the earlier clue (the smaller id): each pair is stored once.
+    first = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField("相似度")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "疑似重复线索"
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once")]
+        indexes = [models.Index(fields=["status", "created_at"], name="duplicate_status")]

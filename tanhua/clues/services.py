@@ -18,6 +18,7 @@ from tanhua.accounts.scope import get_in_scope_or_404
 from tanhua.audit.services import diff, record
 from tanhua.workdays import add_workdays
 
+from . import duplicates
 from .models import Attachment, Clue, ClueEvent, Disposition, Inquiry
 
 REPORTER_PERMISSION = "clues.reporter"
@@ -76,11 +77,13 @@ def register_clue(user, *, source, received_on, unit, category, summary, content
                                reporter_contact=reporter_contact, handling_unit=handling_unit, handler=handler)
                 ClueEvent.objects.create(clue=clue, user=user, action="登记", note=f"来源:{clue.source}")
                 record("create", request=request, user=user, target=clue, summary={**_facts(clue), "via": via})
-                return clue
+            break
         except IntegrityError:
             if attempt == 4:
                 raise
-    raise AssertionError("unreachable")
+    # The same matter may have arrived already through another channel.
+    duplicates.suggest(clue)
+    return clue
 
 
 def _insert(user, *, source, received_on, unit, category, summary, content, cadre, due_on, reporter_anonymous,

@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
 from tanhua.audit.services import record
 
-from . import letters, selectors, services
+from . import duplicates, letters, selectors, services
 from .forms import CloseForm, ClueForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
 from .models import Attachment, Category, Clue, Inquiry, Source
 
@@ -50,7 +51,12 @@ def clue_add(request):
 def clue_detail(request, pk):
     clue = services.read_clue(request.user, pk, request=request)
     inquiry = Inquiry.objects.filter(clue=clue).first()
+    visible = scope_queryset(Clue.objects.all(), request.user)
+    group = (visible.filter(group_id=clue.group_id).exclude(pk=clue.pk).select_related("source__parent")
+             .order_by("received_on") if clue.group_id else [])
+    suggestions = duplicates.pending_for(request.user).filter(Q(first=clue) | Q(second=clue))
     return render(request, "clues/detail.html", {
+        "group": group, "suggestions": suggestions,
         "clue": clue, "inquiry": inquiry, "events": clue.events.select_related("user"),
         "attachments": clue.attachments.all(), "light": clue.light(),
         "dispose_form": DisposeForm(initial={"disposition": clue.disposition or ""}), "close_form": CloseForm(),
@@ -308,3 +314,58 @@ def import_template(request):
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="问题线索导入模板.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- The same matter through several channels ------------------------------------------------
+
+@permission_required("clues.change", raise_exception=True)
+def duplicate_list(request):
+    page = Paginator(duplicates.pending_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clues/duplicates.html", {"page": page})
+
+
+def _suggestion(request, pk):
+    suggestion = duplicates.visible_to(request.user).filter(pk=pk).first()
+    if suggestion is None:
+        raise Http404("不存在或无权查看")
+    return suggestion
+
+
+def _already(request, suggestion):
+    messages.info(request, f"这对线索已经处理过({suggestion.get_status_display()})。")
+    return _back(request, "clues:duplicates")
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/clues/") else default)
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def duplicate_confirm(request, pk):
+    suggestion = _suggestion(request, pk)
+    if suggestion.status != suggestion.Status.PENDING:
+        return _already(request, suggestion)
+    duplicates.confirm(request.user, suggestion, request=request)
+    messages.success(request, f"已确认 {suggestion.first.number} 与 {suggestion.second.number} 为同一事项。")
+    return _back(request, "clues:duplicates")
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def duplicate_reject(request, pk):
+    suggestion = _suggestion(request, pk)
+    if suggestion.status != suggestion.Status.PENDING:
+        return _already(request, suggestion)
+    duplicates.reject(request.user, suggestion, request=request)
+    messages.info(request, f"已标记 {suggestion.first.number} 与 {suggestion.second.number} 不是同一事项。")
+    return _back(request, "clues:duplicates")
+
+
+@permission_required("clues.change", raise_exception=True)
+@require_POST
+def leave_group(request, pk):
+    clue = _clue(request, pk)
+    duplicates.leave_group(request.user, clue, request=request)
+    return redirect("clues:detail", pk=clue.pk)

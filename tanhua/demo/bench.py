@@ -1,19 +1,22 @@
-"""A large synthetic registry for benchmarks: a few thousand units and any number of cadres.
+"""A large synthetic registry for benchmarks: a few thousand units, any number of cadres and clues.
 
 Built for speed: tree paths are computed here instead of through treebeard's one-node-at-a-
-time API, units go in with ``bulk_create`` and cadres in batches of plain INSERTs, all in
-one transaction.
+time API, units go in with ``bulk_create``, cadres and clues in batches of plain INSERTs
+(COPY on PostgreSQL), all in one transaction.
 """
 
 import datetime
 import random
 import time
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tanhua.clues.models import Attachment, Category, Clue, ClueEvent, Disposition, Inquiry, Source, half_way
+from tanhua.clues.services import number_for
 from tanhua.db import insert_rows
 from tanhua.registry.models import (
     Cadre,
@@ -26,6 +29,7 @@ from tanhua.registry.models import (
 
 from . import people
 from .city import DEMO_USERS, TAGS, DemoError, ensure_ranks, wipe_registry
+from .clues import SOURCES_WEIGHTED
 
 HEAD_POSTS = {UnitKind.CITY: "市委书记", UnitKind.COUNTY: "县委书记", UnitKind.DEPARTMENT: "党组书记、局长",
               UnitKind.TOWN: "党委书记", UnitKind.OTHER: "主任"}
@@ -152,10 +156,12 @@ def _next_id(model):
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
-def load_bench(cadres, seed=1, *, force=False, batch_size=5000, stdout=None, today=None):
-    """Write ``cadres`` synthetic cadres in about cadres/60 units; returns counts and timings.
+def load_bench(cadres, seed=1, *, clues=0, force=False, batch_size=5000, stdout=None, today=None):
+    """Write ``cadres`` synthetic cadres in about cadres/60 units, and ``clues`` clues about them;
+    returns counts and timings.
 
-    Refuses (:class:`DemoError`) when cadres exist, unless ``force`` (which wipes the registry).
+    Refuses (:class:`DemoError`) when cadres exist, unless ``force`` (which wipes the registry
+    and the clues).
     """
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -165,6 +171,7 @@ def load_bench(cadres, seed=1, *, force=False, batch_size=5000, stdout=None, tod
         if existing:
             if not force:
                 raise DemoError(f"数据库中已有{existing}名干部,基准数据只能装入没有干部的数据库;如确需清空,请加 --force。")
+            _delete_bench_clues()
             wipe_registry([u[0] for u in DEMO_USERS])
         ranks = ensure_ranks()
         tags = {name: UnitTag.objects.get_or_create(name=name)[0] for name in TAGS}
@@ -202,6 +209,9 @@ def load_bench(cadres, seed=1, *, force=False, batch_size=5000, stdout=None, tod
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Cadre, PostHistory]):
                 cursor.execute(sql)
+        cadres_done = time.perf_counter()
+        clues_written = load_bench_clues(clues, rng, batch_size=batch_size, stdout=stdout, today=today) if clues else 0
+        clues_done = time.perf_counter()
     # Fresh statistics, or PostgreSQL plans the roster's first page as a scan and sort of
     # every row until autovacuum gets round to the new table.
     with connection.cursor() as cursor:
@@ -212,7 +222,266 @@ def load_bench(cadres, seed=1, *, force=False, batch_size=5000, stdout=None, tod
         "units": len(units),
         "cadres": written,
         "post_histories": written,
+        "clues": clues_written,
         "seconds": round(finished - started, 2),
         "unit_seconds": round(units_done - started, 2),
-        "cadre_seconds": round(finished - units_done, 2),
+        "cadre_seconds": round(cadres_done - units_done, 2),
+        "clue_seconds": round(clues_done - cadres_done, 2),
+        "analyze_seconds": round(finished - clues_done, 2),
     }
+
+
+# Problem clues. Each matter has summaries and wordings (a letter, a hotline call, an inspection
+# finding); the details filled in (people, places, firms, villages, projects, sums, plates) vary
+# so that, as in real registers, a matter's stock phrases are common and its details rare.
+CLUE_MATTERS = [
+    ("奢靡之风", ["违规接受管理服务对象宴请", "接受企业老板宴请", "违规吃喝"], [
+        "反映{unit}{post}{name}于{date}晚在{place}接受{company}负责人宴请,席间饮用高档白酒,费用由企业支付,"
+        "此类宴请今年以来已有{count}次。",
+        "来电称{unit}的{name}经常被{company}老板请吃饭,在{place}吃喝,喝的是好酒,老板买单。",
+        "明察暗访发现{date}晚{plate}公务车辆停放于{place}门口,经查系{unit}{post}{name}参加{company}安排的宴请。",
+    ]),
+    ("奢靡之风", ["违规发放津补贴", "巧立名目发放福利"], [
+        "反映{unit}以加班费、值班补助等名义违规发放津补贴,年底人均领取{money}元,经{post}{name}签批。",
+        "审计发现{unit}{year}年在“会议费”科目中列支职工福利{amount}万元,发放购物卡{count}张。",
+    ]),
+    ("享乐主义", ["公车私用", "违规使用公务用车"], [
+        "反映{unit}{post}{name}多次在周末驾驶单位公务用车(车牌{plate})接送子女上下辅导班,并开公车到外地游玩,"
+        "车辆停放在其居住小区内。",
+        "群众来电:车牌{plate}的公车周末停在{name}家小区,{name}开着公车送孩子上辅导班、出去玩。",
+    ]),
+    ("享乐主义", ["违规出入私人会所", "工作日到高档娱乐场所"], [
+        "反映{unit}{post}{name}经常出入{place},与{company}老板打牌娱乐,消费由老板承担。",
+        "网络举报称,{date}{unit}{name}在{place}唱歌到深夜,陪同人员为{company}员工。",
+    ]),
+    ("廉洁纪律", ["借子女婚礼收受礼金", "借操办婚丧喜庆事宜敛财"], [
+        "反映{unit}{post}{name}为其{relative}操办婚礼,在{place}宴请{count}余桌,收受辖区企业主和下属礼金,"
+        "{company}负责人送礼金{money}元。",
+        "群众反映{name}家里办酒摆了{count}多桌,收了很多老板和下属的礼金,{company}送了{money}。",
+    ]),
+    ("廉洁纪律", ["亲属承揽工程项目", "利用职权为亲属谋利"], [
+        "反映{unit}{post}{name}的{relative}承接{village}{project},合同金额{amount}万元,未经公开招标,"
+        "工程质量差,完工半年即出现问题。",
+        "来信反映{village}{project}由{name}的{relative}挂靠{company}承建,{name}多次打招呼,验收走过场。",
+    ]),
+    ("廉洁纪律", ["收受管理服务对象财物", "收受购物卡"], [
+        "反映{unit}{post}{name}在{date}前后收受{company}所送购物卡{money}元,为该公司在项目审批中提供便利。",
+        "举报称{company}为承揽{village}{project},向{unit}{name}送现金{amount}万元。",
+    ]),
+    ("群众纪律", ["扶贫补助发放优亲厚友", "惠民资金优亲厚友"], [
+        "反映{unit}在发放{subsidy}时优亲厚友,{village}部分不符合条件的村干部亲属领取了补助,"
+        "真正困难的农户没有享受到。",
+        "来电:{village}的{subsidy}发给了村干部的亲戚,困难户反而没有,希望查一查。",
+    ]),
+    ("群众纪律", ["侵占群众利益", "截留群众补偿款"], [
+        "反映{village}村干部截留征地补偿款{amount}万元,至今未发放到户,{unit}{post}{name}知情不管。",
+        "群众反映{village}{project}拆迁补偿不公开,每户少发{money}元,多次到{unit}反映无果。",
+    ]),
+    ("形式主义", ["填表报数过多加重基层负担", "督查检查考核过多过频"], [
+        "反映{unit}要求各村(社区)每周报送各类台账和工作信息,同一事项多头重复报送,层层加码,村干部大量时间用于整理材料。",
+        "基层反映{unit}今年以来开展各类检查{count}次,要求{village}等村准备迎检材料,影响正常工作。",
+    ]),
+    ("官僚主义", ["群众办事推诿扯皮", "服务窗口作风不实"], [
+        "反映{unit}窗口工作人员在办理不动产登记时推诿扯皮,群众往返{count}次仍未办结,负责人{name}对群众投诉不予理睬。",
+        "12345热线:在{unit}办证跑了{count}趟还没办好,找{name}也不管。",
+    ]),
+    ("官僚主义", ["对群众反映问题敷衍塞责", "落实整改不到位"], [
+        "反映{village}{project}存在质量问题,群众多次向{unit}反映,{post}{name}只批转不督办,问题至今未解决。",
+    ]),
+    ("工作纪律", ["工作时间打牌", "上班期间脱岗"], [
+        "反映{unit}部分工作人员工作日下午在办公室打牌,{post}{name}知情不管。",
+        "明察暗访发现{date}上午{unit}办公室无人值守,工作人员在{place}喝茶打牌。",
+    ]),
+    ("工作纪律", ["违规插手干预工程招投标", "违规干预市场经济活动"], [
+        "反映{unit}{post}{name}违规打招呼,要求{village}{project}由{company}中标,中标价高出预算{amount}万元。",
+    ]),
+    ("组织纪律", ["干部选拔任用程序不规范", "违规提拔亲属"], [
+        "反映{unit}在提拔股级干部时未按规定进行民主推荐和考察,{post}{name}的{relative}被提拔。",
+        "来信称{unit}{year}年招聘编外人员{count}名,其中多人系{name}等领导干部的亲属。",
+    ]),
+    ("组织纪律", ["不如实报告个人有关事项", "隐瞒个人有关事项"], [
+        "反映{unit}{post}{name}在{city}有住房{count}套未如实报告,其{relative}在{company}持有股份。",
+    ]),
+    ("生活纪律", ["生活作风问题", "不良生活作风"], [
+        "反映{unit}{post}{name}长期在外与他人同居,造成不良影响。",
+        "群众反映{name}经常深夜出入{place},生活奢靡,与身份不符。",
+    ]),
+    ("政治纪律", ["落实上级决策部署打折扣", "搞上有政策下有对策"], [
+        "反映{unit}对秸秆禁烧、河道“清四乱”等工作部署只开会发文不抓落实,检查前临时突击应付。",
+        "巡察发现{unit}对{village}{project}中的问题整改不力,{post}{name}以文件落实整改。",
+    ]),
+]
+CLUE_OPENINGS = ["", "", "群众来信反映:", "12345热线转办:", "网络举报称,", "有群众反映,", "来访群众反映,"]
+CLUE_CLOSINGS = ["", "请组织调查核实。", "希望纪委严肃查处。", "以上情况群众反映强烈。", "举报人称可提供相关照片。",
+                 "该情况已持续较长时间。"]
+PLACE_AREAS = ["城东", "城西", "城南", "城北", "开发区", "高铁站旁", "滨河路", "老街", "新城", "工业园区", "湖滨", "火车站附近"]
+PLACE_BRANDS = ["聚贤", "御膳", "福满", "金港", "悦来", "鸿运", "同福", "四季", "江南", "渔家", "乡里", "翠竹", "金色",
+                "皇冠", "锦江", "香格", "盛世", "和顺", "好运", "百味", "天香", "龙门", "桃源", "湘味"]
+PLACE_KINDS = ["酒楼", "大酒店", "农家乐", "私人会所", "茶楼", "KTV", "宾馆", "山庄", "土菜馆", "洗浴中心", "食府", "度假村"]
+FIRM_WORDS = ["宏远", "恒达", "鑫源", "通达", "绿源", "华宇", "金盛", "天宇", "永顺", "中信达", "博远", "瑞丰", "恒泰", "隆基",
+              "润发", "兴旺", "嘉禾", "万通", "诚信", "东方", "振华", "腾飞", "富民", "安泰", "汇丰源", "明珠", "新世纪", "天诚",
+              "广厦", "银河"]
+FIRM_TRADES = ["建设", "置业", "建材", "物流", "农业开发", "环保科技", "市政工程", "劳务派遣", "餐饮管理", "物业服务", "医疗器械",
+               "信息技术", "园林绿化", "石材", "汽车销售", "房地产开发", "水利工程", "商贸", "装饰工程", "交通工程"]
+VILLAGE_FIRST = ["柳", "河", "大王", "新", "石", "东湖", "李", "张", "杨", "黄", "高", "白", "青", "桃", "马", "刘", "陈", "周",
+                 "吴", "徐"]
+VILLAGE_SECOND = ["桥", "西", "庄", "民", "湾", "店", "集", "岗", "圩", "塘", "埠", "营", "楼", "坝", "寨", "家"]
+RELATIVES = ["妻子", "妻弟", "儿子", "女儿", "女婿", "弟弟", "侄子", "表弟", "小舅子", "妹夫", "岳父"]
+PROJECTS = ["道路硬化工程", "排水管网改造工程", "农村饮水安全工程", "高标准农田建设项目", "河道清淤工程", "老旧小区改造项目",
+            "路灯安装工程", "文化广场建设项目", "污水处理站建设工程", "校舍维修工程", "安置房建设项目", "美丽乡村建设项目"]
+SUBSIDIES = ["产业扶贫补助", "低保金", "危房改造补助", "耕地地力保护补贴", "养老保险补贴", "临时救助金", "退耕还林补助",
+             "农机购置补贴"]
+CITIES = ["南京", "苏州", "上海", "杭州", "无锡", "海南三亚"]
+UNIT_ONLY_NAMES = ["主要负责人", "分管领导", "部分工作人员", "相关负责人"]
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# How clues of each state were disposed of: (disposition, weight).
+OPEN_DISPOSITIONS = [(Disposition.INQUIRY, 45), (Disposition.VERIFY, 35), (Disposition.SHELVE, 20)]
+CLOSED_DISPOSITIONS = [(Disposition.CLOSE, 35), (Disposition.INQUIRY, 30), (Disposition.VERIFY, 25), (Disposition.CASE, 10)]
+REASONS = {
+    Disposition.INQUIRY: "反映问题较为具体,但情节较轻,拟采取谈话函询方式处置。",
+    Disposition.VERIFY: "反映问题具体、可查性强,拟进行初步核实。",
+    Disposition.SHELVE: "反映问题具有一定可查性,但由于时机、现有条件等原因暂不具备核查条件,暂存待查。",
+    Disposition.CLOSE: "反映问题线索笼统、缺乏可查性,予以了结。",
+    Disposition.CASE: "经初步核实,涉嫌严重违纪违法,拟立案审查调查。",
+}
+OUTCOMES = {
+    Disposition.INQUIRY: "经谈话函询,本人作出书面说明,反映问题基本不属实,予以了结澄清。",
+    Disposition.VERIFY: "经初步核实,反映问题部分属实,对相关责任人进行批评教育。",
+    Disposition.CLOSE: "反映问题缺乏可查性,予以了结。",
+    Disposition.CASE: "已移送审查调查部门立案审查。",
+}
+FORMS = {Disposition.INQUIRY: [(None, 2), (1, 8)], Disposition.VERIFY: [(None, 3), (1, 4), (2, 3)],
+         Disposition.CLOSE: [(None, 1)], Disposition.CASE: [(3, 6), (4, 4)]}
+CLUE_YEARS = 3
+
+
+def _clue_status(rng, age):
+    """A clue's status by its age in days: recent ones wait, old ones are mostly closed."""
+    roll = rng.random()
+    if age <= 10:
+        return Clue.Status.PENDING if roll < 0.85 else Clue.Status.HANDLING
+    if age <= 60:
+        return Clue.Status.PENDING if roll < 0.1 else Clue.Status.HANDLING if roll < 0.65 else Clue.Status.CLOSED
+    if age <= 365:
+        return Clue.Status.PENDING if roll < 0.02 else Clue.Status.HANDLING if roll < 0.2 else Clue.Status.CLOSED
+    return Clue.Status.HANDLING if roll < 0.02 else Clue.Status.CLOSED
+
+
+def _at(day, rng, tz):
+    """A working-hours moment of ``day``, as the database column wants it."""
+    moment = datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randint(0, 59)), tz)
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+class _ClueWriter:
+    """Clue rows as database column values: the derived columns (number, unit_path, warn_on)
+    computed here, as Clue.save() would."""
+
+    def __init__(self, rng, today):
+        self.rng, self.today = rng, today
+        self.tz = timezone.get_current_timezone()
+        self.limit = datetime.timedelta(days=settings.TANHUA_CLUE_TIME_LIMIT_DAYS)
+        self.units = {u.pk: u for u in Unit.objects.only("code", "path", "name")}
+        cadres = list(Cadre.objects.order_by("id").values_list("id", "name", "post", "unit_id", "is_unit_head",
+                                                              "rank_order"))
+        # Clues are mostly about leading cadres: unit heads and the upper third of ranks.
+        orders = sorted(c[5] for c in cadres)
+        cut = orders[len(orders) * 2 // 3] if orders else 0
+        self.leaders = [c for c in cadres if c[4] or c[5] > cut] or cadres
+        self.cadres = cadres
+        self.sources = {s.name: s.pk for s in Source.objects.all()}
+        self.source_pairs = [(self.sources[name], w) for name, w in SOURCES_WEIGHTED if name in self.sources]
+        self.categories = {c.name: c.pk for c in Category.objects.all()}
+        self.seqs = {}
+
+    def row(self, received):
+        rng = self.rng
+        cadre = rng.choice(self.leaders if rng.random() < 0.6 else self.cadres)
+        unit = self.units[cadre[3]]
+        unit_only = rng.random() < 0.1
+        category, summaries, wordings = rng.choice(CLUE_MATTERS)
+        year = received.year
+        seq = self.seqs[unit.pk, year] = self.seqs.get((unit.pk, year), 0) + 1
+        when = received - datetime.timedelta(days=rng.randint(1, 40))
+        facts = {
+            "unit": unit.name,
+            "post": "" if unit_only else cadre[2].split("、")[-1],
+            "name": rng.choice(UNIT_ONLY_NAMES) if unit_only else cadre[1],
+            "place": rng.choice(PLACE_AREAS) + rng.choice(PLACE_BRANDS) + rng.choice(PLACE_KINDS),
+            "company": ("基准市" if rng.random() < 0.3 else "") + rng.choice(FIRM_WORDS) + rng.choice(FIRM_TRADES)
+            + "有限公司",
+            "village": rng.choice(VILLAGE_FIRST) + rng.choice(VILLAGE_SECOND) + "村",
+            "relative": rng.choice(RELATIVES),
+            "project": rng.choice(PROJECTS),
+            "subsidy": rng.choice(SUBSIDIES),
+            "city": rng.choice(CITIES),
+            "plate": f"苏E{rng.choice(PLATE_LETTERS)}{rng.randrange(10000):04d}",
+            "date": f"{when.month}月{when.day}日",
+            "year": when.year,
+            "count": rng.randint(2, 30),
+            "money": rng.randint(2, 100) * 1000,
+            "amount": rng.randint(3, 800),
+        }
+        content = rng.choice(CLUE_OPENINGS) + rng.choice(wordings).format(**facts) + rng.choice(CLUE_CLOSINGS)
+        summary = rng.choice(summaries)
+        if rng.random() < 0.3:
+            summary = f"{facts['unit']}{facts['post']}{facts['name']}{summary}"[:200]
+        due = received + self.limit
+        if rng.random() < 0.15:
+            due += datetime.timedelta(days=rng.choice((30, 60)))  # 延期
+        age = (self.today - received).days
+        status = _clue_status(rng, age)
+        disposition, disposed_at, closed_at, outcome_form, outcome = "", None, None, None, ""
+        if status != Clue.Status.PENDING:
+            disposition = people.weighted(rng, OPEN_DISPOSITIONS if status == Clue.Status.HANDLING
+                                          else CLOSED_DISPOSITIONS)
+            disposed = min(self.today, received + datetime.timedelta(days=rng.randint(1, 20)))
+            disposed_at = _at(disposed, rng, self.tz)
+            if status == Clue.Status.CLOSED:
+                closed_at = _at(min(self.today, disposed + datetime.timedelta(days=rng.randint(5, 90))), rng, self.tz)
+                outcome_form = people.weighted(rng, FORMS[disposition])
+                outcome = OUTCOMES[disposition]
+        return {
+            "number": number_for(unit, year, seq), "year": year, "seq": seq,
+            "source_id": people.weighted(rng, self.source_pairs), "received_on": received,
+            "cadre_id": None if unit_only else cadre[0], "unit_id": unit.pk, "unit_path": unit.path,
+            "category_id": self.categories[category], "summary": summary, "content": content,
+            # Anonymous: encrypting a million reporters is not what the benchmark measures.
+            "reporter_anonymous": True, "reporter_name_sealed": "", "reporter_contact_sealed": "",
+            "handling_unit_id": None, "handler_id": None, "due_on": due, "warn_on": half_way(received, due),
+            "status": status, "disposition": disposition,
+            "disposition_reason": REASONS[disposition] if disposition else "", "disposed_by_id": None,
+            "disposed_at": disposed_at, "outcome_form": outcome_form, "outcome": outcome, "closed_at": closed_at,
+            "created_by_id": None, "created_at": _at(received, rng, self.tz),
+        }
+
+
+def load_bench_clues(count, rng, *, batch_size=5000, stdout=None, today=None):
+    """Write ``count`` clues about the cadres and units in the database, received over the last
+    three years in date order (numbers and ids grow with time, as in a real register); returns
+    the number written. On SQLite the triggers fill the search index as rows go in.
+    """
+    today = today or timezone.localdate()
+    writer = _ClueWriter(rng, today)
+    days = sorted((rng.randrange(CLUE_YEARS * 365) for _ in range(count)), reverse=True)
+    written, reported = 0, 0
+    while written < count:
+        chunk = days[written:written + batch_size]
+        insert_rows(Clue, [writer.row(today - datetime.timedelta(days=d)) for d in chunk])
+        written += len(chunk)
+        if stdout is not None and written - reported >= 50000:
+            stdout.write(f"  已写入 {written}/{count} 条线索")
+            reported = written
+    return written
+
+
+def _delete_bench_clues():
+    """Delete all clues quickly when none has attachments, inquiries or history.
+
+    Django's delete loads every clue to cascade, which takes minutes after a million-clue
+    benchmark; generated clues have nothing attached, so one DELETE does. Otherwise
+    wipe_registry() deletes them the careful way (attachment files included).
+    """
+    if Attachment.objects.exists() or Inquiry.objects.exists() or ClueEvent.objects.exists():
+        return
+    Clue.objects.all()._raw_delete(connection.alias)

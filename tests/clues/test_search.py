@@ -115,13 +115,13 @@ def test_updates_and_deletes_keep_the_index_in_step(make_clue, everyone):
 
 def test_search_stays_in_the_users_scope(client, make_clue, make_user):
     make_clue("CX01", summary="城厢的宴请", content="在城郊农家乐接受宴请")
-    make_clue("SX01B", summary="沙溪的宴请", content="在城郊农家乐接受宴请")
+    outside = make_clue("SX01B", summary="沙溪的宴请", content="在城郊农家乐接受宴请")
     district = make_user("cx", "CX", ["staff"])
     client.force_login(district)
     for text in ("宴", "宴请", "农家乐", "农家乐 宴请", "沙溪", "沙溪的宴请"):
         assert found(district, text) <= {"城厢的宴请"}
         page = client.get(reverse("clues:list"), {"q": text})
-        assert "沙溪的宴请" not in page.content.decode()
+        assert outside.number not in page.content.decode()
         assert {c.summary for c in page.context["page"]} <= {"城厢的宴请"}
     assert found(district, "农家乐") == {"城厢的宴请"}
     assert found(make_user("jw", "QH", ["staff"]), "农家乐") == {"城厢的宴请", "沙溪的宴请"}
@@ -166,8 +166,9 @@ def test_query_count_does_not_grow_with_the_results(client, make_clue, everyone)
         assert client.get(reverse("clues:list"), {"q": "公务用车"}).context["page"].paginator.count == 60
     for text in ("办公室打牌", "没有这回事", "车", "打牌", "公务 用车 周末"):
         with CaptureQueriesContext(connection) as captured:
-            client.get(reverse("clues:list"), {"q": text})
-        assert len(captured) == len(baseline), text
+            count = client.get(reverse("clues:list"), {"q": text}).context["page"].paginator.count
+        # With nothing found the paginator does not fetch the (empty) page.
+        assert len(captured) == len(baseline) - (0 if count else 1), text
 
 
 def test_selector_query_count(make_clue, everyone, django_assert_num_queries):
@@ -203,11 +204,14 @@ def test_sqlite_long_terms_use_the_index(clues, everyone):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_trgm indexes")
-def test_postgres_terms_use_the_trigram_indexes(clues, everyone):
-    qs = search.matching(scope_queryset(Clue.objects.all(), everyone), "农家乐 KTV")
+def test_postgres_terms_use_the_trigram_indexes(clues):
+    # Whether the SQL can use the indexes at all (Django's icontains, UPPER(col) LIKE, cannot);
+    # on a few rows PostgreSQL would rather scan.
+    qs = search.matching(Clue.objects.all(), "农家乐 KTV")
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "clue_summary_trgm" in plan and "clue_content_trgm" in plan and "ILIKE" in sql
