@@ -236,8 +236,8 @@ def load_bench(cadres, seed=1, *, clues=0, force=False, batch_size=5000, stdout=
 # so that, as in real registers, a matter's stock phrases are common and its details rare.
 CLUE_MATTERS = [
     ("奢靡之风", ["违规接受管理服务对象宴请", "接受企业老板宴请", "违规吃喝"], [
-        "反映{unit}{post}{name}于{date}晚在{place}接受{company}负责人宴请,席间饮用高档白酒,费用由企业支付,"
-        "此类宴请今年以来已有{count}次。",
+        ("反映{unit}{post}{name}于{date}晚在{place}接受{company}负责人宴请,席间饮用高档白酒,费用由企业支付,"
+         "此类宴请今年以来已有{count}次。"),
         "来电称{unit}的{name}经常被{company}老板请吃饭,在{place}吃喝,喝的是好酒,老板买单。",
         "明察暗访发现{date}晚{plate}公务车辆停放于{place}门口,经查系{unit}{post}{name}参加{company}安排的宴请。",
     ]),
@@ -246,8 +246,8 @@ CLUE_MATTERS = [
         "审计发现{unit}{year}年在“会议费”科目中列支职工福利{amount}万元,发放购物卡{count}张。",
     ]),
     ("享乐主义", ["公车私用", "违规使用公务用车"], [
-        "反映{unit}{post}{name}多次在周末驾驶单位公务用车(车牌{plate})接送子女上下辅导班,并开公车到外地游玩,"
-        "车辆停放在其居住小区内。",
+        ("反映{unit}{post}{name}多次在周末驾驶单位公务用车(车牌{plate})接送子女上下辅导班,并开公车到外地游玩,"
+         "车辆停放在其居住小区内。"),
         "群众来电:车牌{plate}的公车周末停在{name}家小区,{name}开着公车送孩子上辅导班、出去玩。",
     ]),
     ("享乐主义", ["违规出入私人会所", "工作日到高档娱乐场所"], [
@@ -255,13 +255,13 @@ CLUE_MATTERS = [
         "网络举报称,{date}{unit}{name}在{place}唱歌到深夜,陪同人员为{company}员工。",
     ]),
     ("廉洁纪律", ["借子女婚礼收受礼金", "借操办婚丧喜庆事宜敛财"], [
-        "反映{unit}{post}{name}为其{relative}操办婚礼,在{place}宴请{count}余桌,收受辖区企业主和下属礼金,"
-        "{company}负责人送礼金{money}元。",
-        "群众反映{name}家里办酒摆了{count}多桌,收了很多老板和下属的礼金,{company}送了{money}。",
+        ("反映{unit}{post}{name}为其{relative}操办婚礼,在{place}宴请{tables}余桌,收受辖区企业主和下属礼金,"
+         "{company}负责人送礼金{money}元。"),
+        "群众反映{name}家里办酒摆了{tables}多桌,收了很多老板和下属的礼金,{company}送了{money}元。",
     ]),
     ("廉洁纪律", ["亲属承揽工程项目", "利用职权为亲属谋利"], [
-        "反映{unit}{post}{name}的{relative}承接{village}{project},合同金额{amount}万元,未经公开招标,"
-        "工程质量差,完工半年即出现问题。",
+        ("反映{unit}{post}{name}的{relative}承接{village}{project},合同金额{amount}万元,未经公开招标,"
+         "工程质量差,完工半年即出现问题。"),
         "来信反映{village}{project}由{name}的{relative}挂靠{company}承建,{name}多次打招呼,验收走过场。",
     ]),
     ("廉洁纪律", ["收受管理服务对象财物", "收受购物卡"], [
@@ -269,8 +269,8 @@ CLUE_MATTERS = [
         "举报称{company}为承揽{village}{project},向{unit}{name}送现金{amount}万元。",
     ]),
     ("群众纪律", ["扶贫补助发放优亲厚友", "惠民资金优亲厚友"], [
-        "反映{unit}在发放{subsidy}时优亲厚友,{village}部分不符合条件的村干部亲属领取了补助,"
-        "真正困难的农户没有享受到。",
+        ("反映{unit}在发放{subsidy}时优亲厚友,{village}部分不符合条件的村干部亲属领取了补助,"
+         "真正困难的农户没有享受到。"),
         "来电:{village}的{subsidy}发给了村干部的亲戚,困难户反而没有,希望查一查。",
     ]),
     ("群众纪律", ["侵占群众利益", "截留群众补偿款"], [
@@ -300,7 +300,7 @@ CLUE_MATTERS = [
         "来信称{unit}{year}年招聘编外人员{count}名,其中多人系{name}等领导干部的亲属。",
     ]),
     ("组织纪律", ["不如实报告个人有关事项", "隐瞒个人有关事项"], [
-        "反映{unit}{post}{name}在{city}有住房{count}套未如实报告,其{relative}在{company}持有股份。",
+        "反映{unit}{post}{name}在{city}有住房多套未如实报告,其{relative}在{company}持有股份。",
     ]),
     ("生活纪律", ["生活作风问题", "不良生活作风"], [
         "反映{unit}{post}{name}长期在外与他人同居,造成不良影响。",
@@ -311,7 +311,8 @@ CLUE_MATTERS = [
         "巡察发现{unit}对{village}{project}中的问题整改不力,{post}{name}以文件落实整改。",
     ]),
 ]
-CLUE_OPENINGS = ["", "", "群众来信反映:", "12345热线转办:", "网络举报称,", "有群众反映,", "来访群众反映,"]
+# Who "反映" (reports): put before wordings that start with it.
+CLUE_OPENINGS = ["", "", "", "群众来信", "来访群众", "网络举报", "12345热线转办件", "有群众"]
 CLUE_CLOSINGS = ["", "请组织调查核实。", "希望纪委严肃查处。", "以上情况群众反映强烈。", "举报人称可提供相关照片。",
                  "该情况已持续较长时间。"]
 PLACE_AREAS = ["城东", "城西", "城南", "城北", "开发区", "高铁站旁", "滨河路", "老街", "新城", "工业园区", "湖滨", "火车站附近"]
@@ -419,10 +420,14 @@ class _ClueWriter:
             "date": f"{when.month}月{when.day}日",
             "year": when.year,
             "count": rng.randint(2, 30),
+            "tables": rng.randint(10, 60),
             "money": rng.randint(2, 100) * 1000,
             "amount": rng.randint(3, 800),
         }
-        content = rng.choice(CLUE_OPENINGS) + rng.choice(wordings).format(**facts) + rng.choice(CLUE_CLOSINGS)
+        content = rng.choice(wordings).format(**facts)
+        if content.startswith("反映"):
+            content = rng.choice(CLUE_OPENINGS) + content
+        content += rng.choice(CLUE_CLOSINGS)
         summary = rng.choice(summaries)
         if rng.random() < 0.3:
             summary = f"{facts['unit']}{facts['post']}{facts['name']}{summary}"[:200]

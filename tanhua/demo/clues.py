@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from tanhua.clues import services
-from tanhua.clues.models import Category, Clue, ClueEvent, Disposition, Inquiry, Source
+from tanhua.clues import duplicates, services
+from tanhua.clues.models import Category, Clue, ClueEvent, Disposition, DuplicateSuggestion, Inquiry, Source
 from tanhua.registry.models import Cadre
 from tanhua.workdays import add_workdays
 
@@ -127,6 +127,10 @@ def load_demo_clues(users, *, seed=2026, today=None, count=120):
                 reporter_name="", reporter_contact="")
             made.append(services.register_clue(clerk, via="demo", **again))
     _advance(rng, made, staff, today)
+    # Half the repeats the system noticed have been confirmed by staff; the rest wait for review.
+    for n, suggestion in enumerate(DuplicateSuggestion.objects.order_by("id")):
+        if n % 2 == 0:
+            duplicates.confirm(staff, suggestion)
     made.append(_inquiry_for_demo_cadre(users, clerk, staff, sources, categories, today))
     _backdate(rng, made, today)
     return len(made)
@@ -243,4 +247,5 @@ def clue_summary():
         "clues": Clue.objects.count(),
         "open": Clue.objects.exclude(status=Clue.Status.CLOSED).count(),
         "inquiries": Inquiry.objects.count(),
+        "duplicates": DuplicateSuggestion.objects.count(),
     }

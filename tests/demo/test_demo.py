@@ -207,6 +207,12 @@ def test_demo_clues_show_every_stage(demo):
     assert Clue.objects.filter(source__name="12345热线").exists()
     assert Clue.objects.filter(cadre__isnull=True).exists()  # some name a unit only
     assert Clue.objects.exclude(outcome_form=None).exists()
+    # Repeats through the hotline were noticed: some confirmed into groups, some waiting for review.
+    from tanhua.clues.models import DuplicateSuggestion
+
+    statuses = set(DuplicateSuggestion.objects.values_list("status", flat=True))
+    assert statuses == {"confirmed", "pending"}
+    assert Clue.objects.filter(group__isnull=False).count() >= 2
     # The demo cadre has a written inquiry waiting for their reply.
     ganbu = User.objects.get(username="ganbu")
     waiting = Inquiry.objects.get(clue__cadre=ganbu.cadre)

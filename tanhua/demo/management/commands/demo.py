@@ -30,7 +30,8 @@ class Command(BaseCommand):
             f"  干部 {summary['cadres']} 名(其中一把手 {summary['unit_heads']} 名),任职经历 {summary['post_histories']} 条"
         )
         self.stdout.write(
-            f"  问题线索 {summary['clues']} 件(未办结 {summary['open']} 件),函询 {summary['inquiries']} 件"
+            f"  问题线索 {summary['clues']} 件(未办结 {summary['open']} 件),函询 {summary['inquiries']} 件,"
+            f"疑似重复 {summary['duplicates']} 对"
         )
         self._logins(summary["users"])
 
