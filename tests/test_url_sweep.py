@@ -86,6 +86,8 @@ CASES = {
     "clues:inquiry_letter": Case("clues.view", "inquiry"),
     "clues:inquiry_review": Case("clues.change", "inquiry", method="post", ok=(302,)),
     "clues:inquiry_reply_file": Case("clues.view", "inquiry"),
+    "clues:problems": Case("clues.view"),
+    "clues:problems_export": Case("clues.export", ok=(404,)),  # no unit or cadre chosen
     "clues:duplicates": Case("clues.change"),
     "clues:duplicate_confirm": Case("clues.change", "suggestion", method="post", ok=(302,)),
     "clues:duplicate_reject": Case("clues.change", "suggestion", method="post", ok=(302,)),

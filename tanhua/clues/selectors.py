@@ -56,3 +56,40 @@ def filtered_clues(user, params, today=None):
                        | Q(cadre__in=Cadre.objects.filter(name__in=typed).values("pk")))
     order = ["light_rank", "due_on", "-id"] if data.get("sort") == "light" else ["-received_on", "-id"]
     return form, unit, qs.order_by(*order)
+
+
+def problem_list(user, *, unit=None, cadre=None, include_closed=False):
+    """The problem list (问题清单) of a unit (and everything below it) or of one cadre.
+
+    One row per problem: clues confirmed to be the same matter are one row that keeps every
+    source. Rows are ordered by urgency, then by date. This is what a talk's preparation
+    takes its problems from.
+    """
+    qs = scope_queryset(Clue.objects.all(), user)
+    if cadre is not None:
+        qs = qs.filter(cadre=cadre)
+    elif unit is not None:
+        qs = qs.filter(unit.subtree_q("unit_path"))
+    if not include_closed:
+        # A group stays open while any of its clues is open.
+        open_groups = qs.exclude(status=Clue.Status.CLOSED).exclude(group=None).values("group_id")
+        qs = qs.filter(~Q(status=Clue.Status.CLOSED) | Q(group_id__in=open_groups))
+    clues = list(with_light(qs).select_related("source__parent", "category__parent", "unit", "cadre")
+                 .order_by("received_on", "id"))
+    rows, by_group = [], {}
+    for clue in clues:
+        if clue.group_id and clue.group_id in by_group:
+            row = by_group[clue.group_id]
+            row["clues"].append(clue)
+            row["light_rank"] = min(row["light_rank"], clue.light_rank)
+            row["due_on"] = min(row["due_on"], clue.due_on) if clue.status != Clue.Status.CLOSED else row["due_on"]
+            continue
+        row = {"clues": [clue], "first": clue, "light_rank": clue.light_rank, "due_on": clue.due_on}
+        rows.append(row)
+        if clue.group_id:
+            by_group[clue.group_id] = row
+    for row in rows:
+        row["sources"] = sorted({str(c.source) for c in row["clues"]})
+        row["light"] = [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE][row["light_rank"]]
+    rows.sort(key=lambda r: (r["light_rank"], r["first"].received_on, r["first"].pk))
+    return rows

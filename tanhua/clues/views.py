@@ -369,3 +369,49 @@ def leave_group(request, pk):
     clue = _clue(request, pk)
     duplicates.leave_group(request.user, clue, request=request)
     return redirect("clues:detail", pk=clue.pk)
+
+
+# --- Problem lists (问题清单) ------------------------------------------------------------------
+
+def _problem_subject(request):
+    from tanhua.registry.models import Cadre, Unit
+
+    unit = cadre = None
+    if request.GET.get("cadre", "").isdigit():
+        cadre = get_in_scope_or_404(Cadre.objects.select_related("unit"), request.user, pk=request.GET["cadre"])
+    elif request.GET.get("unit", "").isdigit():
+        unit = get_in_scope_or_404(Unit.objects.all(), request.user, pk=request.GET["unit"])
+    return unit, cadre
+
+
+@permission_required("clues.view", raise_exception=True)
+def problems(request):
+    from tanhua.accounts.scope import visible_units
+
+    unit, cadre = _problem_subject(request)
+    rows = selectors.problem_list(request.user, unit=unit, cadre=cadre) if (unit or cadre) else None
+    return render(request, "clues/problems.html", {
+        "unit": unit, "cadre": cadre, "rows": rows, "units": visible_units(request.user).order_by("path"),
+        "today": timezone.localdate(),
+    })
+
+
+@permission_required("clues.export", raise_exception=True)
+def problems_export(request):
+    import tempfile
+
+    from .exports import export_problem_list
+
+    unit, cadre = _problem_subject(request)
+    if unit is None and cadre is None:
+        raise Http404("请选择单位或干部")
+    rows = selectors.problem_list(request.user, unit=unit, cadre=cadre)
+    subject = cadre.name if cadre else unit.name
+    title = f"{subject}问题清单({timezone.localdate():%Y年%m月%d日})"
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    export_problem_list(rows, out, title=title)
+    record("export", request=request, object_type="clues.clue", object_repr=title[:200],
+           summary={"problem_list": subject, "rows": len(rows)})
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"问题清单_{subject}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

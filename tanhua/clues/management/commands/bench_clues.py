@@ -1,0 +1,110 @@
+"""Time the clue list on the current database (fill it first with `tanhua gen-bench --clues N`)."""
+
+import json
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from tanhua.accounts.models import Role
+from tanhua.accounts.roles import STAFF
+from tanhua.clues import selectors, views
+from tanhua.clues.models import Clue
+from tanhua.registry.models import Unit, UnitKind
+
+# What is searched for: one and two characters (no index can help), and longer terms from
+# very common (most clues name a firm) to rare (one place among thousands generated).
+SCENARIOS = [
+    ("无筛选,第1页", {}),
+    ("无筛选,第200页", {"page": 200}),
+    ("按时限紧急排序", {"sort": "light"}),
+    ("检索1字“宴”", {"q": "宴"}),
+    ("检索2字“礼金”", {"q": "礼金"}),
+    ("检索常见词“有限公司”", {"q": "有限公司"}),
+    ("检索“公务用车”", {"q": "公务用车"}),
+    ("检索少见词“湖滨翠竹农家乐”", {"q": "湖滨翠竹农家乐"}),
+    ("检索两词“宴请 农家乐”", {"q": "宴请 农家乐"}),
+    ("繁体检索“公務用車”", {"q": "公務用車"}),
+    ("检索“有限公司”且待处置", {"q": "有限公司", "status": "pending"}),
+    ("检索“公务用车”且处置中", {"q": "公务用车", "status": "handling"}),
+]
+
+
+def bench_users():
+    """Two 纪委工作人员 as the demo has them: one at the city (the root unit), one in a district.
+
+    Unsaved, with their role given directly: the benchmark leaves nothing behind. Each run gets
+    fresh copies so that no scope is cached from the run before.
+    """
+    User = get_user_model()
+    staff = Role.objects.filter(code=STAFF).first()
+    if staff is None:
+        raise CommandError("没有“纪委工作人员”角色,请先运行 tanhua migrate")
+    # The tree the clues are in (gen-bench's 基准市), and its first county.
+    path = Clue.objects.order_by("pk").values_list("unit_path", flat=True).first()
+    root = Unit.objects.get(path=path[:Unit.steplen])
+    below = Unit.objects.filter(depth=2, path__startswith=root.path).order_by("path")
+    district = below.filter(kind=UnitKind.COUNTY).first() or below.first() or root
+
+    def make(unit, name):
+        def user():
+            person = User(username=name, full_name=name, unit=unit, is_active=True)
+            person._tanhua_roles = [staff]
+            return person
+        return user
+
+    return [(f"全市({root.name})", make(root, "bench-city")), (f"区县({district.name})", make(district, "bench-district"))]
+
+
+def run(repeat=7):
+    clues = Clue.objects.count()
+    if not clues:
+        raise CommandError("数据库中没有问题线索,请先运行 tanhua gen-bench --cadres 100000 --clues 1000000 --force")
+    users = bench_users()
+    factory = RequestFactory()
+    results = []
+    for who, make_user in users:
+        for label, query in SCENARIOS:
+            timings, queries = [], 0
+            for _ in range(repeat):
+                request = factory.get("/clues/", query)
+                request.user, request.session, request.LANGUAGE_CODE = make_user(), SessionStore(), "zh-hans"
+                request._messages = FallbackStorage(request)
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = views.clue_list(request)
+                    timings.append(time.perf_counter() - start)
+                assert response.status_code == 200
+                queries = len(captured)
+            found = selectors.filtered_clues(make_user(), query)[2].count()
+            results.append({"user": who, "scenario": label, "found": found,
+                            "median_ms": round(statistics.median(timings) * 1000, 1), "queries": queries})
+    return {"database": connection.vendor, "clues": clues, "units": Unit.objects.count(), "repeat": repeat,
+            "results": results}
+
+
+class Command(BaseCommand):
+    help = "对当前数据库中的问题线索列表(含全文检索)计时(先用 gen-bench --clues 生成大数据量)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=7, help="每个场景重复次数,取中位数(默认7)")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        if options["repeat"] < 1:
+            raise CommandError("--repeat 必须是正整数")
+        report = run(options["repeat"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        self.stdout.write(f"数据库 {report['database']}:{report['clues']} 条线索,{report['units']} 个单位,"
+                          f"每个场景 {report['repeat']} 次取中位数")
+        for r in report["results"]:
+            self.stdout.write(f"  {r['user']:<16} {r['scenario']:<22} {r['median_ms']:>9.1f} ms  "
+                              f"查询 {r['queries']} 次  命中 {r['found']} 条")
