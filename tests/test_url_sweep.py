@@ -92,6 +92,8 @@ CASES = {
     "clues:duplicate_confirm": Case("clues.change", "suggestion", method="post", ok=(302,)),
     "clues:duplicate_reject": Case("clues.change", "suggestion", method="post", ok=(302,)),
     "clues:leave_group": Case("clues.change", "clue", method="post", ok=(302,)),
+    "clues:vocabularies": Case("accounts.change", full_scope_only=True),
+    "clues:vocabulary_save": Case("accounts.change", "vocabulary", method="post", full_scope_only=True, ok=(302,)),
     "clues:my_inquiries": Case(),
     "clues:my_inquiry": Case(None, "own_inquiry"),
     "clues:my_inquiry_letter": Case(None, "own_inquiry"),
@@ -174,7 +176,7 @@ def _objects(world, user, own_scope):
         inside = {"cadre": world["me_cadre"].pk, "user": user.pk, "unit": tree["CX"].pk}
     else:
         inside = {"cadre": world["other_in"].pk, "user": world["colleague"].pk, "unit": tree["CX01"].pk}
-    inside.update(role=world["role"].pk, export_job=export_in.pk, import_job=import_in.pk,
+    inside.update(vocabulary="sources", role=world["role"].pk, export_job=export_in.pk, import_job=import_in.pk,
                   clue=world["clue_in"].pk, inquiry=world["inquiry_in"].pk, suggestion=world["suggestion_in"].pk,
                   attachment=world["clue_in"].attachments.get().pk,
                   # Only a user who is a cadre has inquiries of their own.
@@ -184,6 +186,7 @@ def _objects(world, user, own_scope):
         "user": None if everything else world["stranger"].pk,
         "unit": None if everything else tree["SX"].pk,
         "role": None,  # roles are not in any unit
+        "vocabulary": None,  # nor are the vocabularies
         "clue": None if everything else world["clue_out"].pk,
         "inquiry": None if everything else world["inquiry_out"].pk,
         "suggestion": None if everything else world["suggestion_out"].pk,

@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
-from tanhua.audit.services import record
+from tanhua.audit.services import diff, record
 
 from . import duplicates, letters, selectors, services
 from .forms import CloseForm, ClueForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
@@ -415,3 +415,60 @@ def problems_export(request):
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"问题清单_{subject}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- Managed vocabularies ----------------------------------------------------------------------
+
+VOCABULARIES = {"sources": (Source, "线索来源"), "categories": (Category, "问题类别")}
+
+
+def _vocabulary_admin(request):
+    # Sources and categories are shared by every unit: shaped by a 全部-scope administrator.
+    from tanhua.accounts.scope import user_scope
+
+    if not request.user.has_perm("accounts.change") or not user_scope(request.user).everything:
+        raise PermissionDenied
+
+
+def vocabularies(request):
+    _vocabulary_admin(request)
+    lists = []
+    for kind, (model, label) in VOCABULARIES.items():
+        entries = list(model.objects.select_related("parent").annotate(uses=Count("clues")))
+        parents = [e for e in entries if e.parent_id is None]
+        for parent in parents:
+            parent.subentries = [e for e in entries if e.parent_id == parent.pk]
+        lists.append({"kind": kind, "label": label, "entries": parents})
+    return render(request, "clues/vocabularies.html", {"lists": lists})
+
+
+@require_POST
+def vocabulary_save(request, kind):
+    _vocabulary_admin(request)
+    if kind not in VOCABULARIES:
+        raise Http404
+    model, label = VOCABULARIES[kind]
+    name = request.POST.get("name", "").strip()
+    pk = request.POST.get("pk", "")
+    if pk.isdigit():
+        entry = get_object_or_404(model, pk=pk)
+        before = {"name": entry.name, "active": entry.active}
+        if name:
+            entry.name = name[:40]
+        if "active" in request.POST:
+            entry.active = request.POST["active"] == "1"
+        entry.save()
+        record("update", request=request, target=entry,
+               summary=diff(before, {"name": entry.name, "active": entry.active}))
+        messages.success(request, f"已保存{label}“{entry}”。")
+    elif name:
+        parent_id = request.POST.get("parent", "")
+        parent = get_object_or_404(model, pk=parent_id, parent=None) if parent_id.isdigit() else None
+        if model.objects.filter(parent=parent, name=name).exists():
+            messages.error(request, f"{label}“{name}”已经存在。")
+        else:
+            last = model.objects.filter(parent=parent).order_by("-order").values_list("order", flat=True).first() or 0
+            entry = model.objects.create(name=name[:40], parent=parent, order=last + 1)
+            record("create", request=request, target=entry, summary={"name": str(entry)})
+            messages.success(request, f"已新增{label}“{entry}”。")
+    return redirect("clues:vocabularies")

@@ -206,3 +206,24 @@ def test_moving_a_unit_moves_its_clues(client, make_clue, make_user, tree):
     clue.refresh_from_db()
     tree["CX01B"].refresh_from_db()
     assert clue.unit_path == tree["CX01B"].path
+
+
+def test_administrator_manages_the_vocabularies(client, make_user, make_clue, vocab):
+    from tanhua.clues.forms import ClueForm
+    from tanhua.clues.models import Source
+
+    make_clue()
+    client.force_login(make_user("admin", None, ["admin"]))
+    page = client.get(reverse("clues:vocabularies")).content.decode()
+    assert "12345热线" in page and "奢靡之风" in page
+    parent = Source.objects.get(name="信访举报")
+    client.post(reverse("clues:vocabulary_save", args=["sources"]), {"name": "信访信息系统", "parent": parent.pk})
+    assert Source.objects.filter(name="信访信息系统", parent=parent).exists()
+    client.post(reverse("clues:vocabulary_save", args=["sources"]), {"pk": vocab["hotline"].pk, "active": "0"})
+    vocab["hotline"].refresh_from_db()
+    assert not vocab["hotline"].active
+    form = ClueForm(actor=make_user("cx", "CX", ["staff"]))
+    assert vocab["hotline"] not in form.fields["source"].queryset  # no longer offered
+    assert AuditEntry.objects.filter(object_type="clues.source").count() == 2
+    client.force_login(make_user("cx2", "CX", ["staff"]))
+    assert client.get(reverse("clues:vocabularies")).status_code == 403
