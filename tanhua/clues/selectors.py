@@ -93,3 +93,19 @@ def problem_list(user, *, unit=None, cadre=None, include_closed=False):
         row["light"] = [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE][row["light_rank"]]
     rows.sort(key=lambda r: (r["light_rank"], r["first"].received_on, r["first"].pk))
     return rows
+
+
+def form_counts(user, year):
+    """Problems closed in ``year`` in the user's scope by the four forms (a group counts once).
+
+    Returns ``{1: n, 2: n, 3: n, 4: n, None: n}``; None is closed without a form (了结, 澄清).
+    """
+    from django.db.models import Count
+
+    qs = scope_queryset(Clue.objects.filter(status=Clue.Status.CLOSED, closed_at__year=year), user)
+    counts = {form: 0 for form in (1, 2, 3, 4, None)}
+    for row in qs.values("outcome_form").annotate(
+        groups=Count("group_id", distinct=True), singles=Count("id", filter=Q(group__isnull=True))
+    ):
+        counts[row["outcome_form"]] = row["groups"] + row["singles"]
+    return counts

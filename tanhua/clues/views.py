@@ -24,7 +24,9 @@ def clue_list(request):
     form, unit, clues = selectors.filtered_clues(request.user, request.GET)
     clues = clues.select_related("source__parent", "category__parent", "unit", "cadre")
     page = Paginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
+    year = timezone.localdate().year
     return render(request, "clues/list.html", {
+        "year": year, "forms": selectors.form_counts(request.user, year),
         "form": form, "current_unit": unit, "page": page, "today": timezone.localdate(),
         "sources": Source.objects.filter(parent=None), "categories": Category.objects.filter(parent=None),
     })

@@ -227,3 +227,20 @@ def test_administrator_manages_the_vocabularies(client, make_user, make_clue, vo
     assert AuditEntry.objects.filter(object_type="clues.source").count() == 2
     client.force_login(make_user("cx2", "CX", ["staff"]))
     assert client.get(reverse("clues:vocabularies")).status_code == 403
+
+
+def test_four_forms_count_a_group_once(make_clue, make_cadre, make_user, vocab):
+    from tanhua.clues.models import ClueGroup
+
+    user = make_user("cx", "CX", ["staff"])
+    cadre = make_cadre("CX01", name="李庆庆")
+    a, b = make_clue(cadre=cadre, summary="甲"), make_clue(cadre=cadre, summary="乙", source=vocab["hotline"])
+    group = ClueGroup.objects.create()
+    Clue.objects.filter(pk__in=[a.pk, b.pk]).update(group=group)
+    c = make_clue(cadre=cadre, summary="丙", content="另一件事:违规发放津补贴。")
+    for clue, form in ((a, 1), (b, 1), (c, 2)):
+        services.dispose(user, clue, "verify", "初核")
+        services.close(user, clue, outcome_form=form, outcome="处理")
+    make_clue("SX01B")  # outside the scope, still open anyway
+    year = Clue.objects.get(pk=a.pk).closed_at.year
+    assert selectors.form_counts(user, year) == {1: 1, 2: 1, 3: 0, 4: 0, None: 0}
