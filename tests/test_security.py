@@ -52,7 +52,10 @@ def _production_env(tmp_path, **extra):
 
 
 def test_deploy_checks_are_clean_under_production_settings(tmp_path):
-    result = run_tanhua(["check", "--deploy", "--fail-level", "WARNING"], _production_env(tmp_path, TANHUA_HTTPS="1"))
+    from tanhua.crypto import new_key
+
+    env = _production_env(tmp_path, TANHUA_HTTPS="1", TANHUA_FIELD_KEY=new_key())
+    result = run_tanhua(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -62,3 +65,4 @@ def test_deploy_checks_catch_plain_http(tmp_path):
     result = run_tanhua(["check", "--deploy", "--fail-level", "WARNING"], _production_env(tmp_path), check=False)
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stderr + result.stdout
+    assert "tanhua.W001" in result.stderr + result.stdout  # and the field key kept beside the data
