@@ -7,12 +7,14 @@ with a message per field, in Chinese.
 """
 
 import datetime
+import unicodedata
 
 from django.db.models import Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from tanhua.accounts.scope import scope_queryset, visible_units
 from tanhua.clues import selectors, services
@@ -60,7 +62,23 @@ class ErrorOut(Schema):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-class ClueIn(Schema):
+def _no_control_characters(value):
+    # PostgreSQL refuses NUL in text, and no clue needs control characters other than line breaks.
+    if isinstance(value, str) and any(
+        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+    ):
+        raise ValueError("不能包含控制字符")
+    return value
+
+
+class CleanText(Schema):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value):
+        return _no_control_characters(value)
+
+
+class ClueIn(CleanText):
     source: str = Field(min_length=1, max_length=60, description="来源,如“12345热线”或“信访举报·来信”",
                         examples=["12345热线"])
     received_on: datetime.date = Field(description="受理日期 YYYY-MM-DD")
@@ -105,7 +123,7 @@ class ClueList(Schema):
     items: list[ClueOut]
 
 
-class ClueFilter(Schema):
+class ClueFilter(CleanText):
     status: str | None = Field(None, pattern="^(pending|handling|closed)$")
     light: str | None = Field(None, pattern="^(green|yellow|red|done)$")
     q: str | None = Field(None, max_length=60)
@@ -145,6 +163,7 @@ MESSAGES = {
     "json_invalid": "不是有效的 JSON",
     "model_attributes_type": "应为 JSON 对象",
     "dict_type": "应为 JSON 对象",
+    "value_error": "{error}",
 }
 
 
@@ -267,6 +286,10 @@ def list_clues(request, filters: Query[ClueFilter]):
          summary="一条问题线索(按编号或 id),读取内容记入审计日志", tags=["问题线索"],
          auth=BearerToken("clues.view"))
 def get_clue(request, number: str):
+    try:
+        _no_control_characters(number)
+    except ValueError:
+        raise Http404 from None
     visible = scope_queryset(Clue.objects.all(), request.user)
     match = visible.filter(number=number).values_list("pk", flat=True).first()
     if match is None and number.isdigit() and len(number) < 19:

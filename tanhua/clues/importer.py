@@ -14,7 +14,7 @@ from django.db import transaction
 
 from tanhua.accounts.scope import scope_queryset, visible_units
 from tanhua.registry.models import Cadre
-from tanhua.registry.parsing import clean_text, parse_bool, parse_date
+from tanhua.registry.parsing import clean_paragraphs, clean_text, parse_bool, parse_date
 from tanhua.registry.roster import ImportResult
 from tanhua.registry.sheets import SheetError, header_key, is_blank, is_footer, locate_header, open_sheet
 
@@ -131,7 +131,7 @@ def _parse_row(row_number, cells, lookups, result):
             result.error(row_number, column, str(exc))
     data["unit"] = unit
     for column, key, limit in (("问题摘要", "summary", 200), ("反映内容", "content", 20000)):
-        text = clean_text(cells.get(column)) if column == "问题摘要" else str(cells.get(column) or "").strip()
+        text = clean_text(cells.get(column)) if column == "问题摘要" else clean_paragraphs(cells.get(column))
         if not text:
             result.error(row_number, column, f"{column}不能为空")
         elif len(text) > limit:

@@ -25,6 +25,16 @@ def clean_text(value):
     return " ".join(text.split())
 
 
+def clean_paragraphs(value):
+    """Long text (a complaint's content): line breaks kept, other control characters removed."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = ["".join(ch if ch.isprintable() else " " for ch in line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
 def clean_name(value):
     """Names are often padded ("张  三") to line up in print; people's names have no spaces."""
     return "".join(clean_text(value).split())

@@ -80,6 +80,7 @@ def test_revoked_token_is_401(client, token):
     ({**GOOD, "due_on": "2026-01-01"}, "body.due_on"),
     ({**GOOD, "summary": "长" * 201}, "body.summary"),
     ({**GOOD, "anonymous": "maybe"}, "body.anonymous"),
+    ({**GOOD, "unit": "CX\x0001"}, "body.unit"),  # PostgreSQL would refuse the NUL: a 422, not a 500
 ])
 def test_bad_input_names_the_field(client, token, body, field):
     _user, key = token

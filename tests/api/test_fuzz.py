@@ -5,7 +5,10 @@ negative phase, malformed ones), Hypothesis drives them, and each goes through t
 Django stack in-process against the test database.
 """
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
@@ -13,7 +16,19 @@ from tanhua.api.models import ApiToken
 from tanhua.wsgi import application
 
 
-def test_api_never_fails_with_a_server_error(db, make_user, make_clue, make_cadre, vocab):
+@pytest.fixture
+def keep_connection():
+    # The WSGI app is called directly, so Django closes "old" database connections after each
+    # request, which would close the test's own transaction; Django's test client avoids it the
+    # same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_never_fails_with_a_server_error(db, keep_connection, make_user, make_clue, make_cadre, vocab):
     make_clue("CX01", cadre=make_cadre("CX01B", name="李庆庆"))
     _token, key = ApiToken.issue(make_user("fuzz", "CX", ["petition"]))
     headers = {"Authorization": f"Bearer {key}"}

@@ -70,6 +70,12 @@ def test_every_error_with_row_and_column_and_nothing_written(tmp_path, district,
     assert not Clue.objects.exists()
 
 
+def test_control_characters_are_removed_line_breaks_kept(tmp_path, district):
+    path = write_xlsx(tmp_path / "ctrl.xlsx", [HEADER, row(反映内容="第一行\u200b内容\r\n第二行\u2028")])
+    assert import_clues(path, district).ok
+    assert Clue.objects.get().content == "第一行 内容\n第二行"
+
+
 def test_dry_run_writes_nothing(tmp_path, district):
     path = write_xlsx(tmp_path / "ok.xlsx", [HEADER, row()])
     assert import_clues(path, district, dry_run=True).created == 1
