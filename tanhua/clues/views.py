@@ -1,3 +1,8 @@
+import io
+import tempfile
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -8,11 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, user_scope, visible_units
 from tanhua.audit.services import diff, record
+from tanhua.registry.models import Cadre, Unit
+from tanhua.registry.services import UploadError, check_xlsx
 
 from . import duplicates, letters, selectors, services
+from .exports import export_problem_list
 from .forms import CloseForm, ClueForm, DisposeForm, InquiryForm, ReplyForm, ReviewForm
+from .importer import import_clues, write_template
 from .models import Attachment, Category, Clue, Inquiry, Source
 
 PAGE_SIZE = 50
@@ -180,8 +189,6 @@ def inquiry_reply_file(request, pk):
 
 
 def _reply_file(request, inquiry):
-    from django.conf import settings
-
     path = settings.CLUE_FILE_DIR / inquiry.reply_file if inquiry.reply_file else None
     if path is None or not path.exists():
         raise Http404("文件不存在")
@@ -238,8 +245,6 @@ def my_inquiry_letter(request, pk):
 # --- Batch import ----------------------------------------------------------------------------
 
 def _import_path(token):
-    from django.conf import settings
-
     if not token or not token.isalnum():
         return None
     return settings.UPLOAD_DIR / f"clues-{token}.xlsx"
@@ -248,14 +253,6 @@ def _import_path(token):
 @permission_required("clues.add", raise_exception=True)
 def import_upload(request):
     """Upload a clue ledger: every row is checked first and shown; nothing is written yet."""
-    import uuid
-
-    from django.conf import settings
-
-    from tanhua.registry.services import UploadError, check_xlsx
-
-    from .importer import import_clues
-
     context = {}
     if request.method == "POST" and request.FILES.get("file"):
         uploaded = request.FILES["file"]
@@ -282,8 +279,6 @@ def import_upload(request):
 @permission_required("clues.add", raise_exception=True)
 @require_POST
 def import_confirm(request):
-    from .importer import import_clues
-
     pending = request.session.pop("clue_import", None)
     path = _import_path(pending and pending.get("token"))
     if path is None or not path.exists() or request.POST.get("token") != pending["token"]:
@@ -307,10 +302,6 @@ def import_confirm(request):
 
 @permission_required("clues.add", raise_exception=True)
 def import_template(request):
-    import io
-
-    from .importer import write_template
-
     out = io.BytesIO()
     write_template(out)
     out.seek(0)
@@ -376,8 +367,6 @@ def leave_group(request, pk):
 # --- Problem lists (问题清单) ------------------------------------------------------------------
 
 def _problem_subject(request):
-    from tanhua.registry.models import Cadre, Unit
-
     unit = cadre = None
     if request.GET.get("cadre", "").isdigit():
         cadre = get_in_scope_or_404(Cadre.objects.select_related("unit"), request.user, pk=request.GET["cadre"])
@@ -388,8 +377,6 @@ def _problem_subject(request):
 
 @permission_required("clues.view", raise_exception=True)
 def problems(request):
-    from tanhua.accounts.scope import visible_units
-
     unit, cadre = _problem_subject(request)
     rows = selectors.problem_list(request.user, unit=unit, cadre=cadre) if (unit or cadre) else None
     return render(request, "clues/problems.html", {
@@ -400,10 +387,6 @@ def problems(request):
 
 @permission_required("clues.export", raise_exception=True)
 def problems_export(request):
-    import tempfile
-
-    from .exports import export_problem_list
-
     unit, cadre = _problem_subject(request)
     if unit is None and cadre is None:
         raise Http404("请选择单位或干部")
@@ -426,8 +409,6 @@ VOCABULARIES = {"sources": (Source, "线索来源"), "categories": (Category, "�
 
 def _vocabulary_admin(request):
     # Sources and categories are shared by every unit: shaped by a 全部-scope administrator.
-    from tanhua.accounts.scope import user_scope
-
     if not request.user.has_perm("accounts.change") or not user_scope(request.user).everything:
         raise PermissionDenied
 
