@@ -51,9 +51,10 @@ def filtered_clues(user, params, today=None):
     q = (data.get("q") or "").strip()
     if q:
         typed = {q, to_simplified(q)}
-        # The cadre as a subquery, not a join: each branch of the OR then has its own index.
-        qs = qs.filter(search.search_q(q) | Q(number__in=typed)
-                       | Q(cadre__in=Cadre.objects.filter(name__in=typed).values("pk")))
+        # The cadres' ids first (one indexed query): as a join or a subquery in the OR they made
+        # PostgreSQL scan every clue instead of combining the text, number and cadre indexes.
+        cadres = list(Cadre.objects.filter(name__in=typed).values_list("pk", flat=True)[:1000])
+        qs = qs.filter(search.search_q(q) | Q(number__in=typed) | Q(cadre_id__in=cadres))
     order = ["light_rank", "due_on", "-id"] if data.get("sort") == "light" else ["-received_on", "-id"]
     return form, unit, qs.order_by(*order)
 

@@ -176,7 +176,8 @@ def test_selector_query_count(make_clue, everyone, django_assert_num_queries):
         make_clue("CX01", summary=f"公车私用{n}", content="周末驾驶公务用车外出游玩")
     scope_queryset(Clue.objects.none(), everyone)  # the user's roles, loaded once per user object
     for text, expected in (("公务用车", 3), ("公务 用车 车", 3), ("没有", 0)):
-        with django_assert_num_queries(1):
+        # The cadres of that name, then the clues.
+        with django_assert_num_queries(2):
             _form, _unit, clues = selectors.filtered_clues(everyone, {"q": text})
             assert len(list(clues)) == expected
 
@@ -191,6 +192,9 @@ def test_sqlite_triggers_are_in_place(db):
     assert set(triggers) == set(search.SQLITE_TRIGGER_NAMES)
     expected = [sql.replace("IF NOT EXISTS ", "") for sql in search.SQLITE_TRIGGERS]
     assert sorted(triggers.values()) == sorted(expected)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'clue_fts'")
+        assert cursor.fetchone()[0] == search.SQLITE_TABLE.replace("IF NOT EXISTS ", "")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
@@ -215,3 +219,28 @@ def test_postgres_terms_use_the_trigram_indexes(clues):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "clue_summary_trgm" in plan and "clue_content_trgm" in plan and "ILIKE" in sql
+
+
+class _Editor:
+    """What install_sqlite needs of a schema editor (SQLite's own refuses to open in a test's transaction)."""
+
+    connection = connection
+
+    def execute(self, sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
+def test_install_sqlite_puts_back_what_a_table_rebuild_drops(make_clue, everyone):
+    make_clue("CX01", summary="公车私用", content="周末驾驶公务用车外出游玩")
+    with connection.cursor() as cursor:
+        for name in search.SQLITE_TRIGGER_NAMES:
+            cursor.execute(f"DROP TRIGGER {name}")
+    make_clue("CX01", summary="工作时间打牌", content="工作日下午在办公室打牌")
+    assert found(everyone, "办公室打牌") == set()  # what a lost trigger looks like
+    search.install_sqlite(_Editor())
+    assert found(everyone, "办公室打牌") == {"工作时间打牌"} and found(everyone, "公务用车") == {"公车私用"}
+    search.install_sqlite(_Editor())  # idempotent
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO clue_fts(clue_fts, rank) VALUES ('integrity-check', 1)")
