@@ -27,5 +27,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"已生成 {result['units']} 个单位、{result['cadres']} 名干部、{result['post_histories']} 条任职经历、"
             f"{result['clues']} 条问题线索,用时 {result['seconds']} 秒(单位 {result['unit_seconds']} 秒,"
-            f"干部 {result['cadre_seconds']} 秒,线索 {result['clue_seconds']} 秒,统计信息 {result['analyze_seconds']} 秒)"
+            f"干部 {result['cadre_seconds']} 秒,线索 {result['clue_seconds']} 秒,整理与统计 {result['analyze_seconds']} 秒)"
         ))
