@@ -110,7 +110,8 @@ class ReviewForm(StyledForm, forms.Form):
 
 
 class ClueFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=60)
+    q = forms.CharField(required=False, max_length=200, error_messages={
+        "max_length": "检索词过长(最多 %(limit_value)d 个字,现有 %(show_value)d 个字)"})
     status = forms.ChoiceField(required=False, choices=[("", "全部"), *Clue.Status.choices])
     light = forms.ChoiceField(required=False, choices=[("", "全部"), *Light.choices])
     source = forms.IntegerField(required=False)

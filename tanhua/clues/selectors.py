@@ -24,7 +24,10 @@ def with_light(qs, today=None):
 
 
 def filtered_clues(user, params, today=None):
-    """``(form, unit, clues)`` for the list's filter bar; a bad value is dropped, the rest apply."""
+    """``(form, unit, clues)`` for the list's filter bar.
+
+    A bad filter value is dropped and the rest apply; a bad search term finds nothing.
+    """
     form = ClueFilterForm(params)
     form.is_valid()
     data = form.cleaned_data
@@ -45,6 +48,9 @@ def filtered_clues(user, params, today=None):
         if data.get(name):
             # A parent entry includes its children (信访举报 includes 来信, 来访 ...).
             qs = qs.filter(Q(**{name: data[name]}) | Q(**{f"{name}__parent": data[name]}))
+    if "q" in form.errors:
+        # Dropping a bad search would show every clue as if they all matched.
+        qs = qs.none()
     light = data.get("light")
     if light:
         qs = qs.filter(light_rank={Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3}[light])

@@ -50,6 +50,24 @@ SENSITIVE = ["执纪执法", "干部人事", "审计", "项目审批", "资金�
 EDUCATIONS = [("大学", 50), ("硕士研究生", 20), ("研究生", 12), ("中央党校研究生", 10), ("大专", 5), ("博士研究生", 3)]
 
 
+def unsaved_user(unit, username, role_code):
+    """A user with one default role, not saved: benchmarks leave nothing behind.
+
+    Call it for each run: the scope is cached on the user object.
+    """
+    from django.contrib.auth import get_user_model
+    from django.core.management.base import CommandError
+
+    from tanhua.accounts.models import Role
+
+    role = Role.objects.filter(code=role_code).first()
+    if role is None:
+        raise CommandError(f"没有角色 {role_code},请先运行 tanhua migrate")
+    user = get_user_model()(username=username, full_name=username, unit=unit, is_active=True)
+    user._tanhua_roles = [role]
+    return user
+
+
 def _unit_prefix():
     prefix, n = "BENCH-", 1
     while Unit.objects.filter(code__startswith=prefix).exists():

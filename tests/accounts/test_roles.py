@@ -233,3 +233,22 @@ def test_login_log_is_scoped(client, make_user):
     client.force_login(make_user("shenji", None, ["auditor"]))
     html = client.get(reverse("accounts:logins")).content.decode()
     assert "cx01" in html and "ghost" in html and ">sx<" in html
+
+
+def test_whole_tree_needs_no_condition_but_grants_nothing_more(make_user, make_cadre, people, tree):
+    from django.db.models import Q
+
+    from tanhua.accounts.scope import scope_q
+
+    city = make_user("w", "QH", ["staff"])
+    scope = user_scope(city)
+    assert scope.whole_tree and not scope.everything
+    assert scope_q(city, "unit_path", Cadre) == Q()
+    assert _names(scope_queryset(Cadre.objects.all(), city)) == _names(Cadre.objects.all())
+    # A second tree outside the user's: the range is needed again.
+    tree["HX"] = Unit.objects.add_root(code="HX", name="河西市", kind="市")
+    make_cadre("HX", name="河西干部")
+    again = User.objects.get(username="w")
+    assert not user_scope(again).whole_tree
+    assert "河西干部" not in _names(scope_queryset(Cadre.objects.all(), again))
+    assert not user_scope(make_user("x", "CX", ["staff"])).whole_tree

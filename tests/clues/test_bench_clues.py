@@ -105,12 +105,16 @@ def test_bench_clues_command(roles):
     report = json.loads(out.getvalue())
     assert report["clues"] == 600
     results = report["results"]
-    assert len(results) == 2 * len(bench_clues.SCENARIOS)
+    assert len(results) == 2 * len(bench_clues.SCENARIOS) + 6
     assert all(r["queries"] > 0 and r["median_ms"] > 0 for r in results)
     found = {(r["user"].startswith("全市"), r["scenario"]): r["found"] for r in results}
     assert found[True, "无筛选,第1页"] == 600 > found[False, "无筛选,第1页"] > 0
     assert found[True, "检索“公务用车”"] == found[True, "繁体检索“公務用車”"]
     assert found[True, "检索常见词“有限公司”"] >= found[True, "检索“有限公司”且待处置"]
+    problems = [r for r in results if r["scenario"].startswith("问题清单")]
+    assert [r["scenario"].endswith("页面") for r in problems] == [True, False] * 3
+    county, town, cadre = (problems[i]["found"] for i in (0, 2, 4))
+    assert county >= town > 0 and county >= cadre > 0
     out = StringIO()
     call_command("bench_clues", "--repeat", "1", stdout=out)
     assert "查询" in out.getvalue() and "命中" in out.getvalue()

@@ -154,6 +154,10 @@ def test_the_list_page_also_finds_numbers_and_cadres(client, make_clue, make_cad
     assert listed("打牌") == {by_cadre.pk}
     # Combined with the other filters.
     assert client.get(reverse("clues:list"), {"q": "公务用车", "status": "closed"}).context["page"].paginator.count == 0
+    # Too long a search is refused with a message, not dropped to show every clue.
+    response = client.get(reverse("clues:list"), {"q": "公务用车" * 51})
+    assert response.context["page"].paginator.count == 0
+    assert "检索词过长(最多 200 个字,现有 204 个字)" in response.content.decode()
 
 
 def test_query_count_does_not_grow_with_the_results(client, make_clue, everyone):

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tanhua.demo.bench import unsaved_user
 from tanhua.registry.management.commands.bench_import import (
     BENCH_CODE,
     ID_PREFIX,
@@ -18,6 +19,7 @@ from tanhua.registry.management.commands.bench_import import (
 )
 from tanhua.registry.models import Cadre, PostHistory, Unit
 from tanhua.registry.parsing import parse_id_number
+from tanhua.registry.selectors import filtered_roster
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,18 @@ def test_child_processes_need_a_shared_database():
     # Inside the test transaction a child process could not see the benchmark units.
     with pytest.raises(CommandError, match="--in-process"):
         call_command("bench_import", "--rows", "10", "--json", stdout=io.StringIO())
+
+
+def test_bench_roster_times_users_who_see_cadres(roles):
+    with pytest.raises(CommandError, match="没有干部"):
+        call_command("bench_roster", stdout=io.StringIO())
+    call_command("gen_bench", cadres=300, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench_roster", "--repeat", "1", "--json", stdout=out)
+    found = {r["scenario"]: r["found"] for r in json.loads(out.getvalue())["results"]}
+    # The root user sees what a 全部-scope administrator sees (the roster's default filter
+    # leaves out cadres no longer in post).
+    admin = unsaved_user(Unit.objects.get(depth=1), "admin", "admin")
+    assert found["全部干部,第1页"] == filtered_roster(admin, {})[2].count() > 250
+    district = next(v for k, v in found.items() if k.startswith("区县用户"))
+    assert 0 < district < 300

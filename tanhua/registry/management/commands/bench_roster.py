@@ -4,7 +4,6 @@ import json
 import statistics
 import time
 
-from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +11,9 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from tanhua.registry import views
+from tanhua.accounts.roles import ORGANIZATION
+from tanhua.demo.bench import unsaved_user
+from tanhua.registry import selectors, views
 from tanhua.registry.models import Cadre, Unit
 
 
@@ -27,11 +28,16 @@ class Command(BaseCommand):
         cadres = Cadre.objects.count()
         if not cadres:
             raise CommandError("数据库中没有干部,请先运行 tanhua gen-bench --cadres 100000")
-        User = get_user_model()
-        # Unsaved users: the benchmark leaves nothing behind.
-        everyone = User(username="bench-all", is_superuser=True, is_active=True)
-        district = Unit.objects.filter(depth=2).order_by("path").first()
-        local = User(username="bench-district", unit=district, is_active=True)
+        # 组织部 staff at the root (every cadre) and in the first district, as the demo has them.
+        root = Unit.objects.filter(depth=1).order_by("path").first()
+        district = Unit.objects.filter(depth=2).order_by("path").first() or root
+
+        def everyone():
+            return unsaved_user(root, "bench-all", ORGANIZATION)
+
+        def local():
+            return unsaved_user(district, "bench-district", ORGANIZATION)
+
         scenarios = [
             ("全部干部,第1页", everyone, {}),
             ("全部干部,第1000页", everyone, {"page": 1000}),
@@ -46,7 +52,7 @@ class Command(BaseCommand):
             timings, queries = [], 0
             for _ in range(options["repeat"]):
                 request = factory.get("/registry/", query)
-                request.user, request.session, request.LANGUAGE_CODE = user, SessionStore(), "zh-hans"
+                request.user, request.session, request.LANGUAGE_CODE = user(), SessionStore(), "zh-hans"
                 request._messages = FallbackStorage(request)
                 with CaptureQueriesContext(connection) as captured:
                     start = time.perf_counter()
@@ -54,11 +60,13 @@ class Command(BaseCommand):
                     timings.append(time.perf_counter() - start)
                 assert response.status_code == 200
                 queries = len(captured)
-            results.append({"scenario": label, "median_ms": round(statistics.median(timings) * 1000, 1), "queries": queries})
+            found = selectors.filtered_roster(user(), query)[2].count()
+            results.append({"scenario": label, "found": found, "median_ms": round(statistics.median(timings) * 1000, 1), "queries": queries})
         report = {"database": connection.vendor, "cadres": cadres, "units": Unit.objects.count(), "results": results}
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
         self.stdout.write(f"数据库 {connection.vendor}:{cadres} 名干部,{report['units']} 个单位")
         for r in results:
-            self.stdout.write(f"  {r['scenario']:<24} {r['median_ms']:>8.1f} ms  查询 {r['queries']} 次")
+            self.stdout.write(f"  {r['scenario']:<24} {r['median_ms']:>8.1f} ms  查询 {r['queries']} 次  "
+                              f"命中 {r['found']} 名")
