@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tanhua.audit",
     "tanhua.registry",
     "tanhua.clues",
+    "tanhua.talks",
     "tanhua.api",
     "tanhua.demo",
 ]

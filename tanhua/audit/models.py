@@ -22,6 +22,12 @@ ACTIONS = {
     "otp": "双因素认证",
     "login": "登录",
     "logout": "退出",
+    "designate": "指定谈话对象",
+    "freeze": "冻结抽取名单",
+    "commit": "登记承诺值",
+    "reveal": "公布随机输入",
+    "draw": "随机抽取",
+    "notify": "发出谈话通知",
 }
 
 

@@ -1,0 +1,452 @@
+"""Programmes, rounds and the draw: the business rules, called by views, commands and tests.
+
+The draw protocol (see ``draw.py`` for the algorithm):
+
+1. In the round's preparation (筹备中) the seed inputs are fixed by kind and order: public
+   numbers to be announced after the freeze (a named lottery result), one value per group
+   member who takes part (each commits to it by its hash before the freeze), and the
+   server's value, always last. Designated subjects are entered, with reason and clues.
+2. ``freeze``: the eligible pool is computed under the programme's recorded rules,
+   designated subjects left out, and stored with its hash and each candidate's probability;
+   the server value is generated, sealed, and its hash recorded. Nothing in the pool, the
+   rules or the inputs' plan can change afterwards.
+3. Members reveal their values (checked against their commitments); someone enters the
+   public numbers once announced.
+4. ``perform_draw``: with every input in, the seed and the selection are computed, the record
+   is stored and chained to the programme's previous draw, and each subject becomes a talk.
+"""
+
+import datetime
+import re
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tanhua import crypto
+from tanhua.audit.services import record as audit
+from tanhua.registry.models import Cadre, CadreStatus, Unit
+
+from . import draw as algorithm
+from .models import (
+    CADENCE_MONTHS,
+    Designation,
+    Draw,
+    DrawInput,
+    LeadRule,
+    Member,
+    Programme,
+    ReportKind,
+    Round,
+    SubjectType,
+    Talk,
+    Weighting,
+)
+
+SERVER_FIELD = "talks.DrawInput.server_value"
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DrawError(ValidationError):
+    """A step of the protocol that cannot be taken now; the message says why, in Chinese."""
+
+
+# --- Programmes and rounds -------------------------------------------------------------------
+
+
+def create_programme(actor, *, members=(), request=None, **fields):
+    with transaction.atomic():
+        programme = Programme.objects.create(created_by=actor, **fields)
+        for member in members:
+            Member.objects.create(programme=programme, **member)
+        audit("create", request=request, user=actor, target=programme,
+              summary={"kind": programme.get_kind_display(), "unit": programme.unit.name})
+    return programme
+
+
+def next_round_date(programme, today=None):
+    """The next date the cadence asks for, counted from the last round (or today)."""
+    today = today or timezone.localdate()
+    last = programme.rounds.exclude(status=Round.Status.CANCELLED).aggregate(d=Max("date"))["d"]
+    months = CADENCE_MONTHS.get(programme.cadence)
+    if last is None or months is None:
+        return today
+    month = last.month - 1 + months
+    year, month = last.year + month // 12, month % 12 + 1
+    return max(today, last.replace(year=year, month=month, day=min(last.day, 28)))
+
+
+def create_round(actor, programme, *, date, place="", start_time=None, random_count=None, public_labels=(),
+                 member_users=(), note="", request=None):
+    """A new round in preparation, with its seed inputs fixed: public numbers, members, server."""
+    if not public_labels and not member_users:
+        raise DrawError("至少需要一项公开号码或一位小组成员的承诺值:随机种子不能只来自系统。")
+    with transaction.atomic():
+        number = (programme.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
+        round_ = Round.objects.create(
+            programme=programme, number=number, date=date, place=place, note=note,
+            start_time=start_time or datetime.time(9, 0), created_by=actor,
+            random_count=programme.random_count if random_count is None else random_count,
+        )
+        position = 0
+        for label in public_labels:
+            position += 1
+            DrawInput.objects.create(round=round_, position=position, kind=DrawInput.Kind.PUBLIC, label=label)
+        for user in member_users:
+            position += 1
+            DrawInput.objects.create(round=round_, position=position, kind=DrawInput.Kind.MEMBER, member=user,
+                                     label=f"{user.full_name or user.username}的承诺值")
+        DrawInput.objects.create(round=round_, position=position + 1, kind=DrawInput.Kind.SERVER,
+                                 label="系统随机值(冻结时生成,抽取时公开)")
+        audit("create", request=request, user=actor, target=round_,
+              summary={"date": date, "inputs": [i.label for i in round_.inputs.all()]})
+    return round_
+
+
+def _require(round_, *statuses, doing):
+    round_.refresh_from_db(fields=["status"])  # a page's copy may be stale
+    if round_.status not in statuses:
+        raise DrawError(f"本批次{round_.get_status_display()},不能{doing}。")
+
+
+def designate(actor, round_, *, reason, cadre=None, unit=None, clues=(), request=None):
+    """Name a subject before the draw; they are left out of its random pool."""
+    _require(round_, Round.Status.DRAFT, doing="再指定谈话对象(指定须在冻结名单之前)")
+    programme = round_.programme
+    if not reason.strip():
+        raise DrawError("请填写指定理由。")
+    if programme.subject_type == SubjectType.UNIT:
+        if unit is None:
+            raise DrawError("本活动的谈话对象是单位,请选择单位。")
+        cadre = None
+    elif cadre is None:
+        raise DrawError("请选择被指定的干部。")
+    else:
+        unit = None
+    subject_unit = unit or cadre.unit
+    if not subject_unit.path.startswith(programme.unit.path):
+        raise DrawError(f"{subject_unit.name}不在{programme.unit.name}的范围内。")
+    if round_.designations.count() >= programme.designated_count:
+        raise DrawError(f"每批最多指定 {programme.designated_count} 名(见活动设置)。")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                designation = Designation.objects.create(round=round_, cadre=cadre, unit=unit, reason=reason.strip(),
+                                                         created_by=actor)
+        except IntegrityError:
+            raise DrawError(f"{cadre or unit}已被指定。") from None
+        designation.clues.set(clues)
+        audit("designate", request=request, user=actor, target=round_,
+              summary={"subject": str(cadre or unit), "reason": designation.reason,
+                       "clues": [c.number for c in clues]})
+    return designation
+
+
+def remove_designation(actor, designation, request=None):
+    _require(designation.round, Round.Status.DRAFT, doing="撤销指定")
+    with transaction.atomic():
+        audit("delete", request=request, user=actor, target=designation.round,
+              summary={"designation": str(designation), "reason": designation.reason})
+        designation.delete()
+
+
+def commit(actor, slot, *, value="", digest="", request=None):
+    """A group member's commitment: the hash of a value only they know, before the freeze.
+
+    The member types the value (the hash is computed and the value forgotten) or a SHA-256
+    they computed themself.
+    """
+    if slot.kind != DrawInput.Kind.MEMBER or slot.member_id != actor.pk:
+        raise DrawError("只能登记分配给本人的承诺值。")
+    _require(slot.round, Round.Status.DRAFT, doing="登记承诺值(须在冻结名单之前)")
+    digest = digest.strip().lower()
+    if value.strip():
+        if len(algorithm.normalise_value(value)) < 6:
+            raise DrawError("承诺值至少 6 个字符:太短的值可以被猜出。")
+        digest = algorithm.commitment(value)
+    elif not HEX64.match(digest):
+        raise DrawError("请输入秘密值,或 64 位十六进制的 SHA-256 哈希。")
+    with transaction.atomic():
+        slot.commitment, slot.committed_at = digest, timezone.now()
+        slot.save(update_fields=["commitment", "committed_at"])
+        audit("commit", request=request, user=actor, target=slot.round,
+              summary={"input": slot.label, "commitment": digest})
+
+
+def eligible(programme, round_, on=None):
+    """The candidates under the programme's rules: ``(ids ascending, labels, weights or None)``."""
+    on = on or round_.date
+    designated = set(round_.designations.values_list("unit_id" if programme.subject_type == SubjectType.UNIT
+                                                     else "cadre_id", flat=True))
+    past = Talk.objects.filter(programme=programme).exclude(round=round_)
+    if programme.subject_type == SubjectType.UNIT:
+        units = Unit.objects.filter(programme.unit.subtree_q()).exclude(pk=programme.unit_id)
+        if programme.unit_kinds:
+            units = units.filter(kind__in=programme.unit_kinds)
+        rows = {u.pk: u.name for u in units.order_by("pk")}
+        last_talked = _last_talked(past, "unit_id")
+    else:
+        cadres = Cadre.objects.filter(programme.unit.subtree_q("unit_path"))
+        if programme.active_only:
+            cadres = cadres.filter(status=CadreStatus.ACTIVE)
+        if programme.min_rank_level:
+            cadres = cadres.filter(rank__level__gte=programme.min_rank_level)
+        if programme.unit_heads_only:
+            cadres = cadres.filter(is_unit_head=True)
+        if programme.party_gov_heads_only:
+            cadres = cadres.filter(is_party_gov_head=True)
+        rows = {pk: f"{name} · {unit} · {post}" for pk, name, unit, post in
+                cadres.order_by("pk").values_list("pk", "name", "unit__name", "post")}
+        last_talked = _last_talked(past, "cadre_id")
+    months = programme.exclude_talked_months
+    if months:
+        cutoff = _months_before(on, months)
+        recent = {pk for pk, when in last_talked.items() if when >= cutoff}
+    else:
+        recent = set()
+    pool = [pk for pk in rows if pk not in designated and pk not in recent]
+    weights = None
+    if programme.weighting == Weighting.SINCE_LAST:
+        cap = max(1, programme.weight_cap_months)
+        # 1 + whole months since last talked, capped; never talked counts as the cap: never 0.
+        weights = [1 + min(cap, _months_between(last_talked[pk], on)) if pk in last_talked else 1 + cap
+                   for pk in pool]
+    return pool, {str(pk): rows[pk] for pk in pool}, weights
+
+
+def _last_talked(talks, field):
+    last = {}
+    for pk, when in talks.exclude(**{field: None}).values_list(field, "starts_at"):
+        day = timezone.localtime(when).date()
+        if pk not in last or day > last[pk]:
+            last[pk] = day
+    return last
+
+
+def _months_before(day, months):
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, 28))
+
+
+def _months_between(earlier, later):
+    return max(0, (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day))
+
+
+def freeze(actor, round_, *, request=None, now=None):
+    """Fix the pool, its hash, the probabilities and the server value's hash. Once only."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().select_related("programme__unit").get(pk=round_.pk)
+        _require(round_, Round.Status.DRAFT, doing="冻结名单")
+        slots = list(round_.inputs.all())
+        missing = [s.label for s in slots if s.kind == DrawInput.Kind.MEMBER and not s.commitment]
+        if missing:
+            raise DrawError("以下小组成员尚未登记承诺值:" + "、".join(missing))
+        programme = round_.programme
+        pool, labels, weights = eligible(programme, round_)
+        if not pool:
+            raise DrawError("按本活动的条件,没有可供抽取的对象。")
+        count = min(round_.random_count, len(pool))
+        server_value = secrets.token_hex(32)
+        for slot in slots:
+            if slot.kind == DrawInput.Kind.SERVER:
+                slot.sealed_value = crypto.encrypt(server_value, SERVER_FIELD)
+                slot.commitment, slot.committed_at = algorithm.commitment(server_value), now
+                slot.save(update_fields=["sealed_value", "commitment", "committed_at"])
+        probabilities = algorithm.inclusion_probabilities(weights or [1] * len(pool), count)
+        try:
+            with transaction.atomic():
+                frozen = Draw.objects.create(
+                    round=round_, programme=programme, frozen_at=now, frozen_by=actor, pool=pool, weights=weights,
+                    labels=labels, pool_hash=algorithm.pool_hash(pool, weights), count=count,
+                    probabilities=[round(p, 8) for p in probabilities], rules=programme.rules(),
+                )
+        except IntegrityError:
+            raise DrawError("本批次的名单已经冻结。") from None
+        round_.status = Round.Status.FROZEN
+        round_.save(update_fields=["status"])
+        audit("freeze", request=request, user=actor, target=round_,
+              summary={"pool": len(pool), "pool_hash": frozen.pool_hash, "count": count,
+                       "server_commitment": algorithm.commitment(server_value)})
+    return frozen
+
+
+def reveal(actor, slot, value, *, request=None):
+    """A member's value, after the freeze; it must match their commitment."""
+    if slot.kind != DrawInput.Kind.MEMBER or slot.member_id != actor.pk:
+        raise DrawError("只能公布分配给本人的承诺值。")
+    _require(slot.round, Round.Status.FROZEN, doing="公布承诺值(须在冻结名单之后、抽取之前)")
+    if algorithm.commitment(value) != slot.commitment:
+        audit("reveal", request=request, user=actor, target=slot.round, result="failure",
+              summary={"input": slot.label, "reason": "与承诺不符"})
+        raise DrawError("公布的值与冻结前登记的承诺哈希不符,请核对后重新输入。")
+    _enter(actor, slot, value, request)
+
+
+def enter_public(actor, slot, value, *, request=None):
+    """A public number announced after the freeze (e.g. a lottery result), typed in."""
+    if slot.kind != DrawInput.Kind.PUBLIC:
+        raise DrawError("这一项不是公开号码。")
+    _require(slot.round, Round.Status.FROZEN, doing="录入公开号码(须在冻结名单之后、抽取之前)")
+    if not algorithm.normalise_value(value):
+        raise DrawError("请输入公布的号码。")
+    _enter(actor, slot, value, request)
+
+
+def _enter(actor, slot, value, request):
+    with transaction.atomic():
+        before = slot.value
+        slot.value, slot.entered_by, slot.entered_at = algorithm.normalise_value(value)[:200], actor, timezone.now()
+        slot.save(update_fields=["value", "entered_by", "entered_at"])
+        audit("reveal", request=request, user=actor, target=slot.round,
+              summary={"input": slot.label, "value": slot.value, **({"was": before} if before else {})})
+
+
+def perform_draw(actor, round_, *, request=None, now=None):
+    """The draw itself: exactly once per round, even when two people press at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().select_related("programme__unit").get(pk=round_.pk)
+        _require(round_, Round.Status.FROZEN, doing="抽取")
+        # The programme row serialises draws of one programme: the chain never forks.
+        programme = Programme.objects.select_for_update().get(pk=round_.programme_id)
+        frozen = Draw.objects.select_for_update().get(round=round_)
+        slots = list(round_.inputs.all())
+        waiting = [s.label for s in slots if s.kind != DrawInput.Kind.SERVER and not s.value]
+        if waiting:
+            raise DrawError("以下随机种子输入尚未公布:" + "、".join(waiting))
+        for slot in slots:
+            if slot.kind == DrawInput.Kind.SERVER:
+                slot.value, slot.entered_at = crypto.decrypt(slot.sealed_value, SERVER_FIELD), now
+                slot.save(update_fields=["value", "entered_at"])
+        inputs = [{"kind": s.kind, "label": s.label, "commitment": s.commitment or None, "value": s.value}
+                  for s in slots]
+        seed = algorithm.seed(frozen.pool_hash, inputs)
+        selected = algorithm.select(frozen.pool, seed, frozen.count, frozen.weights)
+        previous = Draw.objects.filter(programme=programme, seq__isnull=False).order_by("-seq").first()
+        frozen.seq = (previous.seq + 1) if previous else 1
+        frozen.previous_hash = previous.record_hash if previous else ""
+        frozen.seed, frozen.selected, frozen.drawn_at, frozen.drawn_by = seed, selected, now, actor
+        body = _record(frozen, round_, inputs)
+        frozen.record, frozen.record_hash = body, algorithm.record_hash(body)
+        frozen.save()
+        round_.status = Round.Status.DRAWN
+        round_.save(update_fields=["status"])
+        talks = create_talks(round_, frozen)
+        audit("draw", request=request, user=actor, target=round_,
+              summary={"seed": seed, "selected": [frozen.labels.get(str(s), s) for s in selected],
+                       "record_hash": frozen.record_hash, "talks": len(talks)})
+    return frozen
+
+
+def _record(frozen, round_, inputs):
+    programme = round_.programme
+    return {
+        "format": algorithm.FORMAT,
+        "algorithm": algorithm.ALGORITHM,
+        "id": frozen.pk,
+        "programme": {"id": programme.pk, "name": programme.name, "unit": programme.unit.name},
+        "round": {"id": round_.pk, "number": round_.number, "date": round_.date.isoformat(), "place": round_.place},
+        "subject_type": programme.subject_type,
+        "rules": frozen.rules,
+        "frozen_at": frozen.frozen_at.isoformat(),
+        "drawn_at": frozen.drawn_at.isoformat(),
+        "pool": frozen.pool,
+        "weights": frozen.weights,
+        "pool_hash": frozen.pool_hash,
+        "labels": frozen.labels,
+        "designated": [{"id": d.subject_id, "label": str(d), "reason": d.reason,
+                        "clues": sorted(c.number for c in d.clues.all())}
+                       for d in round_.designations.select_related("cadre", "unit").prefetch_related("clues")],
+        "inputs": inputs,
+        "seed": frozen.seed,
+        "count": frozen.count,
+        "selected": frozen.selected,
+        "seq": frozen.seq,
+        "previous_hash": frozen.previous_hash or None,
+    }
+
+
+def export_record(frozen):
+    """The record as exported: with its hash and the earlier links of the programme's chain."""
+    if frozen.record is None:
+        raise DrawError("本批次尚未抽取,没有可导出的抽取记录。")
+    chain = [{"id": d.pk, "round": d.round.number, "seq": d.seq, "record_hash": d.record_hash,
+              "previous_hash": d.previous_hash or None}
+             for d in Draw.objects.filter(programme_id=frozen.programme_id, seq__lt=frozen.seq)
+             .select_related("round").order_by("seq")]
+    return {**frozen.record, "record_hash": frozen.record_hash, "chain": chain}
+
+
+def verify_against_database(record):
+    """The standalone checks, plus: the record is the one stored, and so is its chain."""
+    problems = algorithm.verify(record)
+    stored = Draw.objects.filter(pk=record.get("id")).first() if isinstance(record.get("id"), int) else None
+    if stored is None or stored.record is None:
+        return [*problems, f"系统中没有编号为 {record.get('id')} 的抽取记录"]
+    if stored.record_hash != record.get("record_hash"):
+        problems.append("record_hash 与系统中保存的抽取记录不符")
+    known = {d.pk: d.record_hash for d in Draw.objects.filter(programme_id=stored.programme_id, seq__isnull=False)}
+    for link in record.get("chain") or []:
+        if known.get(link.get("id")) != link.get("record_hash"):
+            problems.append(f"抽取链中编号 {link.get('id')} 的记录哈希与系统中保存的不符")
+    return problems
+
+
+# --- From the round to talks -------------------------------------------------------------------
+
+
+def create_talks(round_, frozen):
+    """A talk for each designated and each drawn subject, in that order, one time slot each."""
+    programme = round_.programme
+    subjects = [(d.cadre, d.unit, Talk.Origin.DESIGNATED, d.reason)
+                for d in round_.designations.select_related("cadre__unit", "unit")]
+    if programme.subject_type == SubjectType.UNIT:
+        units = Unit.objects.in_bulk(frozen.selected)
+        subjects += [(None, units[pk], Talk.Origin.DRAWN, "") for pk in frozen.selected]
+    else:
+        cadres = Cadre.objects.select_related("unit").in_bulk(frozen.selected)
+        subjects += [(cadres[pk], None, Talk.Origin.DRAWN, "") for pk in frozen.selected]
+    members = list(programme.members.all())
+    start = timezone.make_aware(datetime.datetime.combine(round_.date, round_.start_time))
+    step = datetime.timedelta(minutes=programme.talk_minutes + 10)
+    due = round_.date - datetime.timedelta(days=programme.report_due_days)
+    talks = []
+    for n, (cadre, unit, origin, reason) in enumerate(subjects):
+        if cadre is None:
+            cadre = unit_head(unit)
+        lead, lead_name = lead_for(programme, cadre, unit or cadre.unit)
+        talk = Talk.objects.create(
+            round=round_, programme=programme, kind=programme.kind, origin=origin, cadre=cadre,
+            unit=unit or cadre.unit, subject_post=cadre.post if cadre else "", reason=reason, lead=lead,
+            lead_name=lead_name, starts_at=start + n * step, minutes=programme.talk_minutes, place=round_.place,
+            report_kind=programme.report_kind, agenda=programme.agenda,
+            report_due=due if programme.report_kind != ReportKind.NONE else None,
+        )
+        talk.members.set(members)
+        talks.append(talk)
+    return talks
+
+
+def unit_head(unit):
+    """The unit's party secretary / head: its 一把手 of highest rank, if the registry has one."""
+    return (Cadre.objects.filter(unit=unit, status=CadreStatus.ACTIVE, is_unit_head=True)
+            .order_by("-rank_order", "pk").first())
+
+
+def lead_for(programme, cadre, unit):
+    """Who leads the talk, by the programme's rule: ``(user or None, name shown)``."""
+    from django.contrib.auth import get_user_model
+
+    if programme.lead_rule == LeadRule.CONTACT_LEADER:
+        leader = unit.contact_leader
+        if leader is not None:
+            return get_user_model().objects.filter(cadre=leader).first(), leader.name
+    elif programme.lead_rule == LeadRule.BY_POST and cadre is not None and not cadre.is_unit_head:
+        user = programme.other_lead
+        return user, (user.full_name or user.username) if user else ""
+    user = programme.head_lead
+    return user, (user.full_name or user.username) if user else ""

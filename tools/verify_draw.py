@@ -1,0 +1,1 @@
+../tanhua/talks/draw.py
