@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/", include("tanhua.registry.urls")),
     path("audit/", include("tanhua.audit.urls")),
     path("clues/", include("tanhua.clues.urls")),
+    path("talks/", include("tanhua.talks.urls")),
     path("api/v1/", include("tanhua.api.urls")),
 ]
 

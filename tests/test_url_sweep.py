@@ -102,6 +102,29 @@ CASES = {
     "api:create_clue": Case("clues.add", method="post", token=True, ok=(422,)),  # an empty body
     "api:list_clues": Case("clues.view", token=True),
     "api:get_clue": Case("clues.view", "clue", token=True),
+    "talks:programmes": Case("talks.view"),
+    "talks:programme_add": Case("talks.add"),
+    "talks:programme": Case("talks.view", "programme"),
+    "talks:programme_edit": Case("talks.add", "programme"),
+    "talks:round_add": Case("talks.add", "programme", method="post", ok=(200,)),  # an empty form, shown again
+    "talks:round": Case("talks.view", "round"),
+    # Steps of the protocol on a drawn round: refused with a message on the round's page.
+    "talks:designate": Case("talks.add", "round", method="post", ok=(302,)),
+    "talks:designation_delete": Case("talks.add", "designation", method="post", ok=(302,)),
+    "talks:freeze": Case("talks.add", "round", method="post", ok=(302,)),
+    "talks:draw_now": Case("talks.add", "round", method="post", ok=(302,)),
+    "talks:commit": Case("talks.change", "slot", method="post", ok=(302,)),
+    "talks:reveal": Case("talks.change", "slot", method="post", ok=(302,)),
+    "talks:draw": Case("talks.view", "draw"),
+    "talks:draw_record": Case("talks.view", "draw"),
+    "talks:verifier": Case("talks.view"),
+    "talks:talks": Case("talks.view"),
+    "talks:talk": Case("talks.view", "talk"),
+    "talks:notice": Case("talks.view", "talk"),
+    "talks:calendar": Case("talks.view"),
+    "talks:my_talks": Case(),
+    "talks:my_talk": Case(None, "own_talk"),
+    "talks:my_talk_notice": Case(None, "own_talk"),
     "audit:entries": Case("audit.view"),
     "audit:export": Case("audit.export"),
 }
@@ -148,6 +171,9 @@ def world(tree, make_cadre, make_user, settings, make_clue, make_inquiry):
     suggestion_out = DuplicateSuggestion.objects.get_or_create(
         first=clue_out, second=make_clue("SX01B", cadre=outside), defaults={"score": 0.5})[0]
     own_inquiry = make_inquiry(make_clue("CX01", cadre=me_cadre))
+    talks_in = _talk_world(tree["CX"], me_cadre, make_user("organiser", "CX", ["staff"]))
+    make_cadre("SX", name="县里干部2")  # someone to draw besides the designated one
+    talks_out = _talk_world(tree["SX"], outside, make_user("organiser-sx", "SX", ["staff"]))
 
     def jobs(owner):
         settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
@@ -163,7 +189,29 @@ def world(tree, make_cadre, make_user, settings, make_clue, make_inquiry):
         "stranger": stranger, "role": role, "jobs": jobs, "tree": tree, "clue_in": clue_in, "clue_out": clue_out,
         "inquiry_in": inquiry_in, "inquiry_out": inquiry_out, "own_inquiry": own_inquiry,
         "suggestion_in": suggestion_in, "suggestion_out": suggestion_out,
+        "talks_in": talks_in, "talks_out": talks_out,
     }
+
+
+def _talk_world(unit, subject, organiser):
+    """A programme of ``unit`` with one drawn round in which ``subject`` was designated."""
+    import datetime
+
+    from tanhua.talks import services as talk_services
+
+    programme = talk_services.create_programme(organiser, unit=unit, name=f"{unit.name}半月谈", kind="half_month",
+                                               random_count=1, designated_count=1)
+    round_ = talk_services.create_round(organiser, programme, date=datetime.date(2026, 12, 1),
+                                        public_labels=["开奖号码"], member_users=[organiser])
+    slot = round_.inputs.get(kind="member")
+    talk_services.commit(organiser, slot, value="organiser-secret")
+    designation = talk_services.designate(organiser, round_, cadre=subject, reason="信访举报")
+    talk_services.freeze(organiser, round_)
+    talk_services.enter_public(organiser, round_.inputs.get(kind="public"), "1 2 3")
+    talk_services.reveal(organiser, slot, "organiser-secret")
+    drawn = talk_services.perform_draw(organiser, round_)
+    return {"programme": programme.pk, "round": round_.pk, "designation": (round_.pk, designation.pk),
+            "slot": (round_.pk, slot.pk), "draw": drawn.pk, "talk": round_.talks.get(cadre=subject).pk}
 
 
 def _objects(world, user, own_scope):
@@ -180,7 +228,14 @@ def _objects(world, user, own_scope):
                   clue=world["clue_in"].pk, inquiry=world["inquiry_in"].pk, suggestion=world["suggestion_in"].pk,
                   attachment=world["clue_in"].attachments.get().pk,
                   # Only a user who is a cadre has inquiries of their own.
-                  own_inquiry=world["own_inquiry"].pk if user.cadre_id else None)
+                  own_inquiry=world["own_inquiry"].pk if user.cadre_id else None,
+                  own_talk=world["talks_in"]["talk"] if user.cadre_id else None,
+                  **{k: v for k, v in world["talks_in"].items()})
+    if own_scope == "self":
+        # 仅本人: the programme is theirs as a member of its talk group.
+        from tanhua.talks.models import Member
+
+        Member.objects.create(programme_id=world["talks_in"]["programme"], user=user, name=user.username)
     outside = {
         "cadre": None if everything else world["outside"].pk,
         "user": None if everything else world["stranger"].pk,
@@ -195,6 +250,8 @@ def _objects(world, user, own_scope):
         "export_job": export_out.pk,
         "import_job": import_out.pk,
         "own_inquiry": world["inquiry_in"].pk,
+        **{k: None if everything else v for k, v in world["talks_out"].items()},
+        "own_talk": world["talks_out"]["talk"],  # somebody else's talk
     }
     return inside, outside
 
@@ -209,7 +266,8 @@ def _allowed(user, case):
 
 
 def _request(client, name, case, pk=None, key=None):
-    url = reverse(name, args=[pk] if pk is not None else [])
+    args = [] if pk is None else list(pk) if isinstance(pk, tuple) else [pk]
+    url = reverse(name, args=args)
     if case.token:
         client.logout()
         return getattr(client, case.method)(url, headers={"Authorization": f"Bearer {key}"},

@@ -66,6 +66,22 @@ def create_programme(actor, *, members=(), request=None, **fields):
     return programme
 
 
+def update_programme(actor, programme, *, members=None, request=None, **fields):
+    with transaction.atomic():
+        before = {name: getattr(programme, name) for name in fields}
+        for name, value in fields.items():
+            setattr(programme, name, value)
+        programme.save()
+        if members is not None:
+            programme.members.all().delete()
+            for member in members:
+                Member.objects.create(programme=programme, **member)
+        changed = {k: [str(v), str(fields[k])] for k, v in before.items() if v != fields[k]}
+        audit("update", request=request, user=actor, target=programme,
+              summary={"changed": changed, **({"members": [m["name"] for m in members]} if members is not None else {})})
+    return programme
+
+
 def next_round_date(programme, today=None):
     """The next date the cadence asks for, counted from the last round (or today)."""
     today = today or timezone.localdate()
@@ -450,3 +466,15 @@ def lead_for(programme, cadre, unit):
         return user, (user.full_name or user.username) if user else ""
     user = programme.head_lead
     return user, (user.full_name or user.username) if user else ""
+
+
+def mark_notified(actor, talk, *, request=None):
+    """The notice went out: a planned talk becomes notified (once; later downloads change nothing)."""
+    if talk.status != Talk.Status.PLANNED:
+        return
+    with transaction.atomic():
+        updated = Talk.objects.filter(pk=talk.pk, status=Talk.Status.PLANNED).update(
+            status=Talk.Status.NOTIFIED, notified_at=timezone.now())
+        if updated:
+            audit("notify", request=request, user=actor, target=talk, summary={"subject": talk.subject_name})
+    talk.refresh_from_db(fields=["status", "notified_at"])

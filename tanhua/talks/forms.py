@@ -1,0 +1,186 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from tanhua.accounts.models import User
+from tanhua.accounts.scope import scope_queryset, visible_units
+from tanhua.clues.models import Clue
+from tanhua.forms import StyledForm
+from tanhua.registry.forms import UnitChoiceField
+from tanhua.registry.models import Cadre, Unit, UnitKind
+
+from .models import Programme, SubjectType
+
+
+def _user_label(user):
+    return f"{user.full_name or user.username}({user.username})"
+
+
+class ProgrammeForm(StyledForm, forms.ModelForm):
+    """A programme's settings; the talk group is typed one member per line."""
+
+    members_text = forms.CharField(
+        label="谈话小组", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一位:所在机关|职务|姓名|系统用户名(可选,有用户名的成员可登录参加抽取和查看谈话)。"
+                  "例:市纪委监委|书记|顾金泉|jiwei",
+    )
+    agenda_text = forms.CharField(
+        label="议程模板", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一段:内容|分钟。例:汇报基层党建工作|20", initial="汇报|20\n提问交流|40",
+    )
+    unit_kinds = forms.MultipleChoiceField(label="参加抽取的单位类别(单位轮次)", required=False,
+                                           choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Programme
+        fields = ["unit", "name", "kind", "cadence", "subject_type", "min_rank_level", "unit_heads_only",
+                  "party_gov_heads_only", "active_only", "exclude_talked_months", "unit_kinds", "random_count",
+                  "designated_count", "weighting", "weight_cap_months", "lead_rule", "head_lead", "other_lead",
+                  "report_kind", "report_due_days", "rectification_days", "is_active"]
+        field_classes = {"unit": UnitChoiceField}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["unit"].queryset = visible_units(actor).order_by("path")
+        users = scope_queryset(User.objects.filter(is_active=True), actor).order_by("unit__path", "username")
+        for name in ("head_lead", "other_lead"):
+            self.fields[name].queryset = users
+            self.fields[name].label_from_instance = _user_label
+        if self.instance.pk:
+            self.fields["members_text"].initial = "\n".join(
+                "|".join([m.body, m.title, m.name, m.user.username if m.user else ""]).rstrip("|")
+                for m in self.instance.members.select_related("user"))
+            self.fields["agenda_text"].initial = "\n".join(f"{s['title']}|{s['minutes']}" for s in self.instance.agenda)
+        self.style()
+
+    def clean_members_text(self):
+        members, errors = [], []
+        for n, line in enumerate(self.cleaned_data["members_text"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("|", "|").split("|")]
+            parts += [""] * (4 - len(parts))
+            body, title, name, username = parts[:4]
+            if not name:
+                errors.append(f"第{n}行:缺少姓名")
+                continue
+            user = None
+            if username:
+                user = scope_queryset(User.objects.filter(username=username, is_active=True), self.actor).first()
+                if user is None:
+                    errors.append(f"第{n}行:没有用户名为“{username}”的可用用户")
+                    continue
+            members.append({"body": body[:40], "title": title[:60], "name": name[:40], "user": user})
+        if errors:
+            raise forms.ValidationError(errors)
+        return members
+
+    def clean_agenda_text(self):
+        agenda, errors = [], []
+        for n, line in enumerate(self.cleaned_data["agenda_text"].splitlines(), 1):
+            if not line.strip():
+                continue
+            title, _, minutes = line.replace("|", "|").partition("|")
+            if not minutes.strip().isdigit() or not 0 < int(minutes) <= 480:
+                errors.append(f"第{n}行:分钟数应为 1 到 480 的整数")
+                continue
+            agenda.append({"title": title.strip()[:60], "minutes": int(minutes)})
+        if errors:
+            raise forms.ValidationError(errors)
+        return agenda
+
+
+class RoundForm(StyledForm, forms.Form):
+    date = forms.DateField(label="谈话日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="开始时间", initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    random_count = forms.IntegerField(label="随机抽取人数", min_value=0, max_value=50)
+    public_labels = forms.CharField(
+        label="公开号码", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一项,写明冻结名单之后才公布的号码,如:中国体育彩票排列5第26330期开奖号码。")
+    members = forms.ModelMultipleChoiceField(
+        label="提供承诺值的小组成员", required=False, queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="每位成员须在冻结名单之前登记承诺值,冻结之后公布。")
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(talk_groups__programme=programme).distinct()
+        self.fields["members"].label_from_instance = _user_label
+        self.style()
+
+    def clean(self):
+        data = super().clean()
+        data["public_labels"] = [line.strip()[:120] for line in (data.get("public_labels") or "").splitlines()
+                                 if line.strip()]
+        if not data["public_labels"] and not data.get("members"):
+            raise forms.ValidationError("至少需要一项公开号码或一位小组成员的承诺值:随机种子不能只来自系统。")
+        return data
+
+
+class DesignationForm(StyledForm, forms.Form):
+    cadre_text = forms.CharField(label="干部姓名或身份证号", required=False, max_length=40)
+    unit = UnitChoiceField(label="单位", queryset=Unit.objects.none(), required=False,
+                           help_text="干部轮次:同名时用于区分;单位轮次:被指定的单位。")
+    reason = forms.CharField(label="指定理由", max_length=300,
+                             help_text="如:信访有举报、社会有舆论但又未构成违纪违法。")
+    clue_numbers = forms.CharField(label="依据线索编号", required=False, max_length=300,
+                                   help_text="多个编号用空格或逗号分隔。")
+
+    def __init__(self, *args, actor, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.programme = actor, programme
+        self.fields["unit"].queryset = visible_units(actor).filter(programme.unit.subtree_q()).order_by("path")
+        self.style()
+
+    def clean(self):
+        data = super().clean()
+        unit, text = data.get("unit"), (data.get("cadre_text") or "").strip()
+        data["cadre"] = None
+        if self.programme.subject_type == SubjectType.UNIT:
+            if unit is None:
+                self.add_error("unit", "请选择被指定的单位。")
+        elif not text:
+            self.add_error("cadre_text", "请填写被指定干部的姓名或身份证号。")
+        else:
+            where = unit or self.programme.unit
+            found = list(scope_queryset(Cadre.objects.select_related("unit"), self.actor)
+                         .filter(where.subtree_q("unit_path")).filter(Q(name=text) | Q(id_number=text.upper()))[:6])
+            if not found:
+                self.add_error("cadre_text", f"“{where.name}”及其下级单位中没有“{text}”这名干部。")
+            elif len(found) > 1:
+                self.add_error("cadre_text", f"有多名叫“{text}”的干部("
+                               + "、".join(c.unit.name for c in found) + "),请选择单位或填写身份证号。")
+            else:
+                data["cadre"] = found[0]
+        numbers = [n for n in (data.get("clue_numbers") or "").replace(",", " ").replace(",", " ").split() if n]
+        clues = list(scope_queryset(Clue.objects.filter(number__in=numbers), self.actor))
+        unknown = sorted(set(numbers) - {c.number for c in clues})
+        if unknown:
+            self.add_error("clue_numbers", "没有这些线索(或不在您的范围内):" + "、".join(unknown))
+        data["clues"] = clues
+        return data
+
+
+class CommitForm(StyledForm, forms.Form):
+    value = forms.CharField(label="秘密值", required=False, max_length=200,
+                            help_text="自己想好的一串字符(至少 6 位),系统只保存它的哈希;冻结后须原样公布。")
+    digest = forms.CharField(label="或:自行计算的 SHA-256 哈希", required=False, max_length=64)
+
+
+class RevealForm(StyledForm, forms.Form):
+    value = forms.CharField(label="公布值", max_length=200)
+
+
+class CalendarForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)
+
+    def month_start(self):
+        today = timezone.localdate()
+        if self.is_valid() and self.cleaned_data["month"]:
+            year, month = map(int, self.cleaned_data["month"].split("-"))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return today.replace(year=year, month=month, day=1)
+        return today.replace(day=1)
