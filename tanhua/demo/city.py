@@ -582,6 +582,10 @@ def wipe_registry(usernames=()):
         Unit.objects.update(contact_leader=None)
         from tanhua.clues.models import Clue
 
+        from .talks import wipe_talks
+
+        wipe_talks()
+
         Clue.objects.all().delete()
         PostHistory.objects.all().delete()
         _delete_cadres()
@@ -682,6 +686,11 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
 
         load_demo_clues({u.username: u for u in get_user_model().objects.filter(
             username__in=[name for name, *_ in DEMO_USERS]).select_related("cadre__unit")}, seed=seed, today=today)
+        _say(stdout, "生成谈话活动、批次和随机抽取……")
+        from .talks import load_demo_talks, talk_summary
+
+        load_demo_talks({u.username: u for u in get_user_model().objects.filter(
+            username__in=[name for name, *_ in DEMO_USERS]).select_related("cadre__unit")}, seed=seed, today=today)
         record("import", object_type="registry.cadre", object_repr=f"演示数据:{CITY}", summary={
             "seed": seed, "units": len(units), "cadres": len(cadres), "post_histories": len(histories),
             "users": [u["username"] for u in logins],
@@ -700,4 +709,5 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         "unit_heads": sum(c["is_unit_head"] for c in city["cadres"]),
         "users": logins,
         **clue_summary(),
+        **talk_summary(),
     }

@@ -35,7 +35,7 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         model = Programme
         fields = ["unit", "name", "kind", "cadence", "subject_type", "min_rank_level", "unit_heads_only",
                   "party_gov_heads_only", "active_only", "exclude_talked_months", "unit_kinds", "random_count",
-                  "designated_count", "weighting", "weight_cap_months", "lead_rule", "head_lead", "other_lead",
+                  "designated_count", "weighting", "weight_cap_months", "lead_rule", "head_lead", "head_lead_name", "other_lead", "other_lead_name",
                   "report_kind", "report_due_days", "rectification_days", "is_active"]
         field_classes = {"unit": UnitChoiceField}
 

@@ -77,6 +77,9 @@ class Programme(models.Model):
                                   related_name="+", verbose_name="第一主谈人(一把手的主谈人)")
     other_lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="第二主谈人(其他干部的主谈人)")
+    # Who leads when that leader has no login of their own (a 市委书记 rarely does).
+    head_lead_name = models.CharField("第一主谈人姓名(无系统账号时)", max_length=60, blank=True)
+    other_lead_name = models.CharField("第二主谈人姓名(无系统账号时)", max_length=60, blank=True)
     agenda = models.JSONField("议程模板", default=list, blank=True)  # [{"title": "汇报", "minutes": 20}, ...]
     report_kind = models.CharField("书面汇报", max_length=12, choices=ReportKind.choices, default=ReportKind.NONE)
     report_due_days = models.PositiveSmallIntegerField("汇报提前提交天数", default=3)

@@ -463,9 +463,9 @@ def lead_for(programme, cadre, unit):
             return get_user_model().objects.filter(cadre=leader).first(), leader.name
     elif programme.lead_rule == LeadRule.BY_POST and cadre is not None and not cadre.is_unit_head:
         user = programme.other_lead
-        return user, (user.full_name or user.username) if user else ""
+        return user, (user.full_name or user.username) if user else programme.other_lead_name
     user = programme.head_lead
-    return user, (user.full_name or user.username) if user else ""
+    return user, (user.full_name or user.username) if user else programme.head_lead_name
 
 
 def mark_notified(actor, talk, *, request=None):

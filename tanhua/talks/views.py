@@ -25,7 +25,8 @@ from tanhua.audit.services import record
 from . import documents, services
 from . import draw as algorithm
 from .forms import CalendarForm, CommitForm, DesignationForm, ProgrammeForm, RevealForm, RoundForm
-from .models import Draw, DrawInput, Programme, Round, Talk
+from .models import Draw, DrawInput, Kind, Programme, Round, Talk
+from .presets import preset
 
 PAGE_SIZE = 50
 POOL_SHOWN = 300
@@ -70,14 +71,21 @@ def programme_list(request):
 
 @permission_required("talks.add", raise_exception=True)
 def programme_add(request):
-    form = ProgrammeForm(request.POST or None, actor=request.user)
+    # Started from a kind: the settings the reports describe for it (presets.py).
+    kind = request.GET.get("kind")
+    initial = {}
+    if kind in Kind.values:
+        initial = preset(kind)
+        initial["agenda_text"] = "\n".join(f"{s['title']}|{s['minutes']}" for s in initial.pop("agenda"))
+        initial["unit"] = request.user.unit_id
+    form = ProgrammeForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         members, agenda = data.pop("members_text"), data.pop("agenda_text")
         programme = services.create_programme(request.user, members=members, agenda=agenda, request=request, **data)
         messages.success(request, f"已创建谈话活动“{programme.name}”。")
         return redirect("talks:programme", pk=programme.pk)
-    return render(request, "talks/programme_form.html", {"form": form})
+    return render(request, "talks/programme_form.html", {"form": form, "kinds": Kind.choices})
 
 
 @permission_required("talks.add", raise_exception=True)

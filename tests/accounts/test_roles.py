@@ -246,7 +246,7 @@ def test_whole_tree_needs_no_condition_but_grants_nothing_more(make_user, make_c
     assert scope_q(city, "unit_path", Cadre) == Q()
     assert _names(scope_queryset(Cadre.objects.all(), city)) == _names(Cadre.objects.all())
     # A second tree outside the user's: the range is needed again.
-    tree["HX"] = Unit.objects.add_root(code="HX", name="河西市", kind="市")
+    tree["HX"] = Unit.objects.add_root({"code": "HX", "name": "河西市", "kind": "市"})
     make_cadre("HX", name="河西干部")
     again = User.objects.get(username="w")
     assert not user_scope(again).whole_tree

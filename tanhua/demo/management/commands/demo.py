@@ -33,6 +33,10 @@ class Command(BaseCommand):
             f"  问题线索 {summary['clues']} 件(未办结 {summary['open']} 件),函询 {summary['inquiries']} 件,"
             f"疑似重复 {summary['duplicates']} 对"
         )
+        self.stdout.write(
+            f"  谈话活动 {summary['programmes']} 项,批次 {summary['rounds']} 批(已抽取 {summary['draws']} 批),"
+            f"谈话 {summary['talks']} 次"
+        )
         self._logins(summary["users"])
 
     def _logins(self, users):

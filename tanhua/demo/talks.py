@@ -1,0 +1,153 @@
+"""The demo's talk programmes: every kind seeded as the reports describe it, with history.
+
+- the city's 勤廉半月谈: three past rounds drawn every two months (each with a designated
+  cadre justified by clues, a lottery number and the discipline secretary's committed value),
+  and the next round in preparation, waiting for the secretary's commitment;
+- 城厢区's own 半月谈: a round drawn for the coming days, in which the demo cadre (ganbu) was
+  designated, so their own view shows the talk and the report due;
+- the city's 党建约谈 of units: last month's round;
+- 廉政谈话, 提醒谈话, 诫勉谈话, 任前谈话, 谈心谈话: programmes ready for use.
+"""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from tanhua.clues.models import Clue
+from tanhua.registry.models import Cadre, Unit
+from tanhua.talks import services
+from tanhua.talks.models import Draw, DrawInput, Kind, Programme, Round, Talk
+from tanhua.talks.presets import preset
+
+
+def _at(day, hour):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _weekday(day):
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _post_holder(unit_code, words):
+    return Cadre.objects.filter(unit__code=unit_code, post__contains=words).order_by("-rank_order", "pk").first()
+
+
+def _designation_for(rng, programme, taken):
+    """A cadre in the programme's pool with an open clue, and those clues (the reason to designate)."""
+    clues = (Clue.objects.filter(programme.unit.subtree_q("unit_path"), cadre__isnull=False,
+                                 cadre__rank__level__gte=programme.min_rank_level or 0)
+             .exclude(status=Clue.Status.CLOSED).exclude(cadre__in=taken).select_related("cadre").order_by("pk"))
+    chosen = rng.choice(list(clues[:60]))
+    return chosen.cadre, [c for c in clues if c.cadre_id == chosen.cadre_id][:2]
+
+
+def _run_round(rng, programme, staff, *, date, place, member=None, designate=None, today):
+    """One round through the whole protocol, dated as it would have happened."""
+    issue = 26000 + (date - datetime.date(2026, 1, 1)).days // 2
+    round_ = services.create_round(staff, programme, date=date, place=place,
+                                   public_labels=[f"中国体育彩票排列5第{issue}期开奖号码"],
+                                   member_users=[member] if member else [])
+    secret = f"{rng.choice(['清风', '明镜', '松柏', '青竹'])}{rng.randint(100000, 999999)}"
+    if member:
+        services.commit(member, round_.inputs.get(kind=DrawInput.Kind.MEMBER), value=secret)
+    if designate:
+        cadre, clues = designate
+        services.designate(staff, round_, cadre=cadre, reason="信访有举报、社会有舆论,但尚未构成违纪违法", clues=clues)
+    frozen_at, drawn_at = _at(date - datetime.timedelta(days=8), 10), _at(date - datetime.timedelta(days=6), 16)
+    services.freeze(staff, round_, now=frozen_at)
+    services.enter_public(staff, round_.inputs.get(kind=DrawInput.Kind.PUBLIC),
+                          " ".join(str(rng.randint(0, 9)) for _ in range(5)))
+    if member:
+        services.reveal(member, round_.inputs.get(kind=DrawInput.Kind.MEMBER), secret)
+    services.perform_draw(staff, round_, now=drawn_at)
+    # The services stamp their own time; an office's round takes a week.
+    round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(date - datetime.timedelta(days=10), 9))
+    round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(date - datetime.timedelta(days=7), 20))
+    Round.objects.filter(pk=round_.pk).update(created_at=_at(date - datetime.timedelta(days=14), 9))
+    if date < today:
+        round_.talks.update(status=Talk.Status.HELD, notified_at=drawn_at + datetime.timedelta(hours=18))
+    return round_
+
+
+def load_demo_talks(users, *, seed=2026, today=None):
+    rng = random.Random(seed * 11 + 5)
+    today = today or timezone.localdate()
+    city, district = Unit.objects.get(code="QH"), Unit.objects.get(code="QH-CX")
+    staff, leader, cx_staff = users["jiwei"], users["tanhua"], users["chengxiang"]
+    secretary = _post_holder("QH", "市委书记")
+    organisation = _post_holder("QH-ZZB", "部长")
+    congress = _post_holder("QH", "人大常委会主任")
+
+    half_month = services.create_programme(staff, **{
+        **preset(Kind.HALF_MONTH), "unit": city, "name": "清河市党政领导干部勤政廉政半月谈",
+        "head_lead_name": secretary.name, "other_lead": leader}, members=[
+        {"body": "市委", "title": "书记", "name": secretary.name},
+        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader},
+        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长"},
+        {"body": "市人大人事代表联络工委", "title": "主任", "name": congress.name if congress else "人大代表"},
+    ])
+    place = "健雄职业技术学院 勤廉文化研究所"
+    taken = set()
+    for months_ago in (6, 4, 2):
+        date = _weekday(today - datetime.timedelta(days=30 * months_ago + 5))
+        designated = _designation_for(rng, half_month, taken)
+        taken.add(designated[0].pk)
+        _run_round(rng, half_month, staff, date=date, place=place, member=leader, designate=designated, today=today)
+    # The next round, in preparation: one designated; the secretary has yet to commit.
+    upcoming = services.create_round(staff, half_month, date=_weekday(today + datetime.timedelta(days=12)),
+                                     place=place, member_users=[leader],
+                                     public_labels=["中国体育彩票排列5下一期开奖号码(冻结名单之后开奖)"])
+    cadre, clues = _designation_for(rng, half_month, taken)
+    services.designate(staff, upcoming, cadre=cadre, reason="12345热线多次反映,尚未构成违纪违法", clues=clues)
+
+    # 城厢区 runs its own over its own cadres; the demo cadre is designated in the coming round.
+    ganbu = users["ganbu"].cadre
+    district_secretary = _post_holder("QH-CX", "区委书记")
+    own = services.create_programme(cx_staff, **{
+        **preset(Kind.HALF_MONTH), "unit": district, "name": "城厢区勤廉半月谈",
+        "head_lead_name": district_secretary.name if district_secretary else "区委书记",
+        "other_lead_name": (_post_holder("QH-CX", "纪委书记") or district_secretary).name if district_secretary
+        else "区纪委书记"}, members=[{"body": "区委", "title": "书记", "name": district_secretary.name
+                                      if district_secretary else "区委书记"}])
+    ganbu_clues = list(Clue.objects.filter(cadre=ganbu).order_by("pk")[:1])
+    _run_round(rng, own, cx_staff, date=_weekday(today + datetime.timedelta(days=9)), place="城厢区纪委谈话室",
+               designate=(ganbu, ganbu_clues), today=today)
+
+    # Units' party secretaries, by the city's party secretary (seed 003).
+    party = services.create_programme(staff, **{
+        **preset(Kind.PARTY_BUILDING), "unit": city, "name": "党建月月谈、书记考书记",
+        "head_lead_name": secretary.name}, members=[
+        {"body": "市委", "title": "书记", "name": secretary.name},
+        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader},
+        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长"},
+    ])
+    _run_round(rng, party, staff, date=_weekday(today - datetime.timedelta(days=25)), place="市委第一会议室",
+               member=leader, today=today)
+
+    for kind in (Kind.INTEGRITY, Kind.REMINDER, Kind.ADMONISHMENT, Kind.PRE_APPOINTMENT, Kind.HEART):
+        fields = preset(kind)
+        services.create_programme(staff, **{**fields, "unit": city, "name": f"清河市{fields['name']}",
+                                            "head_lead": leader}, members=[
+            {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader}])
+    return talk_summary()
+
+
+def talk_summary():
+    return {
+        "programmes": Programme.objects.count(),
+        "rounds": Round.objects.count(),
+        "draws": Draw.objects.filter(seq__isnull=False).count(),
+        "talks": Talk.objects.count(),
+    }
+
+
+def wipe_talks():
+    """Delete every programme and what hangs on it (before the registry they refer to)."""
+    Talk.objects.all().delete()
+    Draw.objects.all().delete()
+    Round.objects.all().delete()
+    Programme.objects.all().delete()
+
