@@ -128,3 +128,19 @@ def test_commands_list_export_verify(programme, cadres, tmp_path, capsys):
     with pytest.raises(CommandError, match="没有编号为 999"):
         call_command("export_draw", "999", str(path))
     assert Draw.objects.count() == 1
+
+
+def test_bench_draw_leaves_nothing_behind(roles, capsys):
+    from tanhua.audit.models import AuditEntry
+
+    with pytest.raises(CommandError, match="没有干部"):
+        call_command("bench_draw")
+    call_command("gen_bench", cadres=300)
+    before = AuditEntry.objects.count()
+    capsys.readouterr()
+    call_command("bench_draw", "--repeat", "1", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert [r["weighting"] for r in report["results"]] == ["none", "since_last"]
+    assert all(r["pool"] == 300 and set(r["ms"]) == {"freeze", "draw", "export", "verify", "verify_db"}
+               for r in report["results"])
+    assert not Draw.objects.exists() and not Talk.objects.exists() and AuditEntry.objects.count() == before
