@@ -144,3 +144,37 @@ def test_bench_draw_leaves_nothing_behind(roles, capsys):
     assert all(r["pool"] == 300 and set(r["ms"]) == {"freeze", "draw", "export", "verify", "verify_db"}
                for r in report["results"])
     assert not Draw.objects.exists() and not Talk.objects.exists() and AuditEntry.objects.count() == before
+
+
+def test_unit_round_talks_with_each_units_head_by_contact_leader(tree, make_user, make_cadre):
+    from tanhua.talks.models import LeadRule, SubjectType
+
+    staff = make_user("staff", "QH", ["staff"])
+    contact = make_cadre("QH", name="联系领导甲")
+    contact_user = make_user("lianxi", "QH", ["leader"], cadre=contact)
+    heads = {code: make_cadre(code, name=f"{code}书记", is_unit_head=True, post="党委书记")
+             for code in ("CX01", "CZ", "SX01B")}
+    make_cadre("CX01", name="副职", post="副书记")
+    for code in ("CX01", "CZ"):
+        tree[code].contact_leader = contact
+        tree[code].save()
+    programme = services.create_programme(
+        staff, unit=tree["QH"], name="党建约谈", kind="party_building", subject_type=SubjectType.UNIT,
+        unit_kinds=["镇街", "市直部门"], random_count=2, designated_count=1, lead_rule=LeadRule.CONTACT_LEADER,
+        head_lead_name="市委书记")
+    round_ = services.create_round(staff, programme, date=datetime.date(2026, 12, 3), public_labels=["开奖号码"])
+    services.designate(staff, round_, unit=tree["CZ"], reason="巡察反馈党建责任落实不到位")
+    frozen = services.freeze(staff, round_)
+    assert frozen.pool == [tree["CX01"].pk]  # towns and departments only, the designated left out
+    assert frozen.count == 1 and frozen.rules["单位类别"] == ["镇街", "市直部门"]
+    open_inputs_public(round_, staff)
+    services.perform_draw(staff, round_)
+    talks = {t.unit.code: t for t in Talk.objects.filter(round=round_)}
+    assert set(talks) == {"CX01", "CZ"}
+    for code, talk in talks.items():
+        assert talk.cadre == heads[code] and talk.lead == contact_user and talk.lead_name == "联系领导甲"
+
+
+def open_inputs_public(round_, staff):
+    for slot in round_.inputs.filter(kind="public"):
+        services.enter_public(staff, slot, "0 0 7")
