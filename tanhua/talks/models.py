@@ -294,6 +294,13 @@ class Talk(models.Model):
     agenda = models.JSONField("议程", default=list, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+    # Preparation: the problems chosen from the subject's problem list, and the outline.
+    problems = models.ManyToManyField("clues.Clue", blank=True, related_name="talks", verbose_name="谈话问题")
+    outline = models.TextField("谈话提纲", blank=True)
+    outline_final = models.BooleanField("提纲已定稿", default=False)
+    outline_saved_at = models.DateTimeField("提纲保存时间", null=True, blank=True)
+    outline_saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -313,3 +320,111 @@ class Talk(models.Model):
     @property
     def subject_name(self):
         return self.cadre.name if self.cadre else self.unit.name
+
+
+STATUS_ORDER = [s.value for s in Talk.Status]
+
+
+class TalkEvent(models.Model):
+    """Who did what to a talk, and when (the talk's own history)."""
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="events", verbose_name="谈话")
+    time = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    action = models.CharField("事项", max_length=60)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["time", "id"]
+
+
+class OutlineTemplate(models.Model):
+    """Topics for an outline, chosen by who the subject is and what their unit does (managed data)."""
+
+    title = models.CharField("主题", max_length=60)
+    topics = models.TextField("谈话要点", help_text="每行一条。")
+    heads_only = models.BooleanField("仅对一把手、党政正职(或单位约谈)", default=False)
+    unit_kinds = models.JSONField("单位类别(空为不限)", default=list, blank=True)
+    unit_tags = models.JSONField("单位标签(具备其一,空为不限)", default=list, blank=True)
+    programme_kinds = models.JSONField("谈话类型(空为不限)", default=list, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "提纲模板"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def as_template(self):
+        from .outline import Template
+
+        return Template(title=self.title, topics=tuple(t.strip() for t in self.topics.splitlines() if t.strip()),
+                        heads_only=self.heads_only, unit_kinds=frozenset(self.unit_kinds),
+                        unit_tags=frozenset(self.unit_tags), programme_kinds=frozenset(self.programme_kinds),
+                        order=self.order)
+
+
+class TalkReport(models.Model):
+    """The subject's own written report, handed in through their own login before the talk."""
+
+    talk = models.OneToOneField(Talk, on_delete=models.CASCADE, related_name="report", verbose_name="谈话")
+    days = models.JSONField("每日工作", default=list, blank=True)  # [{"date": "2026-11-20", "work": "..."}]
+    after_hours = models.JSONField("8小时以外", default=list, blank=True)
+    integrity = models.JSONField("廉洁自律", default=list, blank=True)
+    text = models.TextField("汇报内容", blank=True)
+    submitted_at = models.DateTimeField("提交时间")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    late = models.BooleanField("逾期提交", default=False)
+
+    class Meta:
+        verbose_name = "本人汇报"
+
+
+class TalkRecord(models.Model):
+    """谈话记录."""
+
+    class Confirmation(models.TextChoices):
+        ONLINE = "online", "本人在系统中确认"
+        PAPER = "paper", "本人在纸质记录上签字确认"
+
+    talk = models.OneToOneField(Talk, on_delete=models.CASCADE, related_name="record", verbose_name="谈话")
+    held_on = models.DateField("谈话日期")
+    start_time = models.TimeField("开始时间")
+    end_time = models.TimeField("结束时间")
+    place = models.CharField("地点", max_length=100, blank=True)
+    lead_name = models.CharField("主谈人", max_length=60)
+    present = models.ManyToManyField(Member, blank=True, related_name="+", verbose_name="出席的谈话小组成员")
+    recorder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name="记录人")
+    recorder_name = models.CharField("记录人", max_length=40)
+    agenda = models.JSONField("议程", default=list, blank=True)
+    influence_months = models.PositiveSmallIntegerField("影响期(月)", null=True, blank=True)
+    influence_end = models.DateField("影响期截止", null=True, blank=True)
+    appointment = models.CharField("拟任职务", max_length=200, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_how = models.CharField("确认方式", max_length=8, choices=Confirmation.choices, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "谈话记录"
+
+
+class RecordEntry(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = "question", "问"
+        ANSWER = "answer", "答"
+        PROBLEM = "problem", "指出问题"
+        REQUIREMENT = "requirement", "提出要求"
+        DISCLOSURE = "disclosure", "本人主动说明"
+        NOTE = "note", "其他"
+
+    record = models.ForeignKey(TalkRecord, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveSmallIntegerField("顺序")
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    text = models.TextField("内容")
+
+    class Meta:
+        ordering = ["position"]

@@ -50,3 +50,14 @@ def open_inputs(round_):
             services.enter_public(round_.programme.staff, slot, "3 8 0 5 2")
         else:
             services.reveal(slot.member, slot, f"秘密值-{slot.member.username}")
+
+
+@pytest.fixture
+def talk(programme, cadres):
+    """The designated talk of a drawn round (the subject is cadres[1], in 城厢街道)."""
+    round_ = round_ready(programme)
+    services.designate(programme.staff, round_, cadre=cadres[1], reason="信访举报")
+    services.freeze(programme.staff, round_)
+    open_inputs(round_)
+    services.perform_draw(programme.staff, round_)
+    return round_.talks.get(cadre=cadres[1])
