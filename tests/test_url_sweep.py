@@ -19,6 +19,7 @@ from tanhua.accounts.models import Role, User
 from tanhua.api.models import ApiToken
 from tanhua.clues.models import DuplicateSuggestion
 from tanhua.registry.models import ExportJob, ImportJob
+from tanhua.talks.models import OutlineTemplate
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ CASES = {
     "talks:programme": Case("talks.view", "programme"),
     "talks:programme_edit": Case("talks.add", "programme"),
     "talks:round_add": Case("talks.add", "programme", method="post", ok=(200,)),  # an empty form, shown again
+    "talks:targeted_add": Case("talks.add", "programme"),
     "talks:round": Case("talks.view", "round"),
     # Steps of the protocol on a drawn round: refused with a message on the round's page.
     "talks:designate": Case("talks.add", "round", method="post", ok=(302,)),
@@ -119,9 +121,22 @@ CASES = {
     "talks:draw_record": Case("talks.view", "draw"),
     "talks:verifier": Case("talks.view"),
     "talks:talks": Case("talks.view"),
-    "talks:talk": Case("talks.view", "talk"),
+    "talks:talk": Case("talks.view", "talk", ok=(200, 302)),
     "talks:notice": Case("talks.view", "talk"),
     "talks:calendar": Case("talks.view"),
+    # The subject of a talk is sent to their own view (302) from the office's pages.
+    "talks:prepare": Case("talks.change", "talk", method="post", ok=(302,)),
+    "talks:record": Case("talks.change", "talk", ok=(200, 302)),
+    "talks:confirm_paper": Case("talks.change", "talk", method="post", ok=(302,)),
+    "talks:outline_doc": Case("talks.view", "talk", ok=(200, 302)),
+    "talks:report_doc": Case("talks.view", "talk", ok=(200, 302)),
+    "talks:record_doc": Case("talks.view", "talk"),
+    "talks:round_list_doc": Case("talks.view", "round"),
+    "talks:outline_templates": Case("talks.add", full_scope_only=True),
+    "talks:outline_template_add": Case("talks.add", full_scope_only=True),
+    "talks:outline_template_edit": Case("talks.add", "outline_template", full_scope_only=True),
+    "talks:my_talk_report": Case(None, "own_talk", method="post", ok=(302,)),
+    "talks:my_talk_confirm": Case(None, "own_talk", method="post", ok=(302,)),
     "talks:my_talks": Case(),
     "talks:my_talk": Case(None, "own_talk"),
     "talks:my_talk_notice": Case(None, "own_talk"),
@@ -197,10 +212,12 @@ def _talk_world(unit, subject, organiser):
     """A programme of ``unit`` with one drawn round in which ``subject`` was designated."""
     import datetime
 
+    from tanhua.talks import records
     from tanhua.talks import services as talk_services
+    from tanhua.talks.models import TalkReport
 
     programme = talk_services.create_programme(organiser, unit=unit, name=f"{unit.name}半月谈", kind="half_month",
-                                               random_count=1, designated_count=1)
+                                               random_count=1, designated_count=1, report_kind="free")
     round_ = talk_services.create_round(organiser, programme, date=datetime.date(2026, 12, 1),
                                         public_labels=["开奖号码"], member_users=[organiser])
     slot = round_.inputs.get(kind="member")
@@ -210,6 +227,11 @@ def _talk_world(unit, subject, organiser):
     talk_services.enter_public(organiser, round_.inputs.get(kind="public"), "1 2 3")
     talk_services.reveal(organiser, slot, "organiser-secret")
     drawn = talk_services.perform_draw(organiser, round_)
+    talk = round_.talks.get(cadre=subject)
+    TalkReport.objects.create(talk=talk, text="本人汇报", submitted_at=timezone.now())
+    records.save_record(organiser, talk, held_on=datetime.date(2026, 12, 1), start_time=datetime.time(9),
+                        end_time=datetime.time(10), place="", lead_name="主谈人", present=[], recorder_name="记录人",
+                        entries=[("question", "问题")])
     return {"programme": programme.pk, "round": round_.pk, "designation": (round_.pk, designation.pk),
             "slot": (round_.pk, slot.pk), "draw": drawn.pk, "talk": round_.talks.get(cadre=subject).pk}
 
@@ -230,6 +252,7 @@ def _objects(world, user, own_scope):
                   # Only a user who is a cadre has inquiries of their own.
                   own_inquiry=world["own_inquiry"].pk if user.cadre_id else None,
                   own_talk=world["talks_in"]["talk"] if user.cadre_id else None,
+                  outline_template=OutlineTemplate.objects.first().pk,
                   **{k: v for k, v in world["talks_in"].items()})
     if own_scope == "self":
         # 仅本人: the programme is theirs as a member of its talk group.
@@ -252,6 +275,7 @@ def _objects(world, user, own_scope):
         "own_inquiry": world["inquiry_in"].pk,
         **{k: None if everything else v for k, v in world["talks_out"].items()},
         "own_talk": world["talks_out"]["talk"],  # somebody else's talk
+        "outline_template": None,  # shared by every unit
     }
     return inside, outside
 

@@ -16,9 +16,20 @@ from django.utils import timezone
 
 from tanhua.clues.models import Clue
 from tanhua.registry.models import Cadre, Unit
-from tanhua.talks import services
-from tanhua.talks.models import Draw, DrawInput, Kind, Programme, Round, Talk
+from tanhua.talks import records, services
+from tanhua.talks.models import Draw, DrawInput, Kind, Programme, Round, Talk, TalkEvent, TalkRecord, TalkReport
 from tanhua.talks.presets import preset
+
+WORK = ["召开党委(党组)会议,研究部署{x}工作", "赴基层调研{x}推进情况", "参加市里{x}专题会议", "接待来访群众,协调处理{x}问题",
+        "督查{x}项目进度", "组织班子成员学习党纪法规", "主持召开{x}协调会", "带队检查安全生产"]
+TOPICS = ["重点项目", "营商环境", "乡村振兴", "城市更新", "安全生产", "信访维稳", "招商引资", "民生实事"]
+AFTER_HOURS = ["周末陪伴家人,看望父母", "晚上在家阅读《习近平谈治国理政》", "参加单位组织的健步走活动", "节假日在家休息,未外出参加宴请"]
+INTEGRITY = ["未收受任何单位和个人的礼品礼金", "严格执行公务接待规定,未参加公款吃喝", "配偶子女未在本人管辖范围内经商办企业",
+             "按规定报告个人有关事项,无新增变化"]
+QUESTIONS = [("question", "最近半个月的工作中,推进最难的是哪一项?遇到什么问题?"),
+             ("answer", "主要是项目征地拆迁进度滞后,已多次现场协调,下一步倒排工期。"),
+             ("question", "8小时以外主要和哪些人来往?有无与管理服务对象吃喝的情况?"),
+             ("answer", "主要是家人和老同学,没有与管理服务对象吃喝。")]
 
 
 def _at(day, hour):
@@ -67,9 +78,50 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
     round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(date - datetime.timedelta(days=10), 9))
     round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(date - datetime.timedelta(days=7), 20))
     Round.objects.filter(pk=round_.pk).update(created_at=_at(date - datetime.timedelta(days=14), 9))
+    round_.talks.update(notified_at=drawn_at + datetime.timedelta(hours=18), status=Talk.Status.NOTIFIED)
     if date < today:
-        round_.talks.update(status=Talk.Status.HELD, notified_at=drawn_at + datetime.timedelta(hours=18))
+        for talk in round_.talks.select_related("cadre__unit", "unit", "programme"):
+            _hold(rng, talk, staff)
     return round_
+
+
+def _hold(rng, talk, staff):
+    """A past talk as the office left it: outline, the subject's report, the record, confirmed."""
+    day = timezone.localtime(talk.starts_at).date()
+    rows = records.problem_rows(staff, talk)
+    chosen = [r["first"] for r in rows[:3]]
+    records.save_preparation(staff, talk, chosen=[c for r in rows[:3] for c in r["clues"]],
+                             text=records.draft_outline(staff, talk, chosen), final=True)
+    if talk.report_kind == "half_month":
+        TalkReport.objects.create(
+            talk=talk, submitted_at=_at(talk.report_due - datetime.timedelta(days=rng.randint(0, 2)), 17),
+            days=[{"date": d.isoformat(), "work": "休息" if d.weekday() >= 5 else
+                   rng.choice(WORK).format(x=rng.choice(TOPICS))} for d in records.report_days(talk)],
+            after_hours=rng.sample(AFTER_HOURS, 2), integrity=rng.sample(INTEGRITY, 2))
+    elif talk.report_kind != "none":
+        TalkReport.objects.create(talk=talk, submitted_at=_at(talk.report_due, 16),
+                                  text="一、履行党建工作责任制情况\n二、班子建设和干部队伍建设情况\n三、存在的问题和下一步打算")
+    entries = list(QUESTIONS)
+    for clue in chosen:
+        entries += [("problem", f"关于反映的“{clue.summary}”问题,请本人说明情况。"),
+                    ("answer", "本人作了说明,表示将认真对照检查。"),
+                    ("requirement", f"针对“{clue.summary}”,两个月内整改到位并书面报告。")]
+    if rng.random() < 0.3:
+        entries.append(("disclosure", "主动说明所在单位曾在下属单位违规列支招待费用,已于上月清退。"))
+    entries.append(("requirement", "严守廉洁自律各项规定,管好身边人。"))
+    start = timezone.localtime(talk.starts_at)
+    records.save_record(staff, talk, held_on=day, start_time=start.time(),
+                        end_time=(start + datetime.timedelta(minutes=talk.minutes)).time(), place=talk.place,
+                        lead_name=talk.lead_name or "谈话组组长", present=list(talk.members.all()),
+                        recorder_name=staff.full_name, entries=entries)
+    records.confirm_record(staff, talk, how=TalkRecord.Confirmation.PAPER)
+    TalkRecord.objects.filter(talk=talk).update(confirmed_at=_at(day, 11))
+    # Stamped with the load time by the services; spread over the days they happened.
+    events = list(TalkEvent.objects.filter(talk=talk).order_by("id"))
+    for n, item in enumerate(events):
+        item.time = _at(day - datetime.timedelta(days=max(0, 3 - n)), 10 + n)
+    TalkEvent.objects.bulk_update(events, ["time"])
+    Talk.objects.filter(pk=talk.pk).update(outline_saved_at=_at(day - datetime.timedelta(days=2), 15))
 
 
 def load_demo_talks(users, *, seed=2026, today=None):
@@ -113,8 +165,13 @@ def load_demo_talks(users, *, seed=2026, today=None):
         else "区纪委书记"}, members=[{"body": "区委", "title": "书记", "name": district_secretary.name
                                       if district_secretary else "区委书记"}])
     ganbu_clues = list(Clue.objects.filter(cadre=ganbu).order_by("pk")[:1])
-    _run_round(rng, own, cx_staff, date=_weekday(today + datetime.timedelta(days=9)), place="城厢区纪委谈话室",
-               designate=(ganbu, ganbu_clues), today=today)
+    coming = _run_round(rng, own, cx_staff, date=_weekday(today + datetime.timedelta(days=9)), place="城厢区纪委谈话室",
+                        designate=(ganbu, ganbu_clues), today=today)
+    # Preparation has begun: a draft outline from ganbu's problems; their report is still to come.
+    talk = coming.talks.get(cadre=ganbu)
+    rows = records.problem_rows(cx_staff, talk)
+    records.save_preparation(cx_staff, talk, chosen=[c for r in rows for c in r["clues"]],
+                             text=records.draft_outline(cx_staff, talk, [r["first"] for r in rows]))
 
     # Units' party secretaries, by the city's party secretary (seed 003).
     party = services.create_programme(staff, **{
@@ -127,11 +184,34 @@ def load_demo_talks(users, *, seed=2026, today=None):
     _run_round(rng, party, staff, date=_weekday(today - datetime.timedelta(days=25)), place="市委第一会议室",
                member=leader, today=today)
 
+    made = {}
     for kind in (Kind.INTEGRITY, Kind.REMINDER, Kind.ADMONISHMENT, Kind.PRE_APPOINTMENT, Kind.HEART):
         fields = preset(kind)
-        services.create_programme(staff, **{**fields, "unit": city, "name": f"清河市{fields['name']}",
-                                            "head_lead": leader}, members=[
+        made[kind] = services.create_programme(staff, **{**fields, "unit": city, "name": f"清河市{fields['name']}",
+                                                         "head_lead": leader}, members=[
             {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader}])
+    # An admonishment after a verified clue, held last month (its influence period runs), and a
+    # pre-appointment talk next week.
+    verified = (Clue.objects.filter(status=Clue.Status.CLOSED, outcome_form=2, cadre__isnull=False)
+                .select_related("cadre__unit").order_by("pk").first())
+    if verified is not None:
+        held = _weekday(today - datetime.timedelta(days=35))
+        talk = services.targeted_talk(staff, made[Kind.ADMONISHMENT], cadre=verified.cadre, starts_at=_at(held, 15),
+                                      place="市纪委监委谈话室", reason=f"经核实,{verified.summary}(线索{verified.number})")
+        talk.problems.set([verified])
+        records.save_record(staff, talk, held_on=held, start_time=datetime.time(15), end_time=datetime.time(15, 40),
+                            place=talk.place, lead_name=talk.lead_name, present=list(talk.members.all()),
+                            recorder_name=staff.full_name, influence_months=6, entries=[
+                                ("problem", f"经核实,{verified.summary}。"),
+                                ("answer", "本人对问题没有异议,深刻认识到错误。"),
+                                ("requirement", "深刻反省,写出书面检查,一个月内退还违规所得。")])
+        records.confirm_record(staff, talk, how=TalkRecord.Confirmation.PAPER)
+    appointee = (Cadre.objects.filter(unit__code__startswith="QH-", rank__level=20, status="在职")
+                 .order_by("pk").first())
+    if appointee is not None:
+        services.targeted_talk(staff, made[Kind.PRE_APPOINTMENT], cadre=appointee,
+                               starts_at=_at(_weekday(today + datetime.timedelta(days=6)), 10),
+                               place="市纪委监委谈话室", reason="拟提任副处级领导职务,任前廉政谈话")
     return talk_summary()
 
 

@@ -1,10 +1,66 @@
-"""The .docx documents of a talk, in the official-document layout of ``tanhua.documents``."""
+"""The .docx documents of a talk, rendered from replaceable Word templates with docxtpl.
 
+Five templates, each a .docx in the official-document layout of ``tanhua.documents`` (GB/T 9704)
+with Jinja placeholders: ``notice`` 谈话通知书, ``outline`` 谈话提纲, ``report`` 书面汇报,
+``record`` 谈话记录, ``round_list`` 批次谈话安排. The defaults live in ``doc_templates/`` next to
+this module (built by ``scripts/make_doc_templates.py``); an administrator replaces one by putting a
+file of the same name in the override directory: ``settings.TANHUA_DOC_TEMPLATE_DIR`` if set, else
+``<VAR_DIR>/doc_templates``. A replacement that fails to load or render raises
+``DocumentTemplateError`` naming the file.
+
+Template language (docxtpl, https://docxtpl.readthedocs.io):
+
+- ``{{ name }}`` fills in a value; values are escaped, so '<' and '&' in user text are safe.
+- ``{%p if x %}`` / ``{%p for x in xs %}`` / ``{%p endfor %}`` in a paragraph of its own repeat or
+  drop the paragraphs between them; the tag's own paragraph vanishes.
+- ``{%tr for r in rows %}`` / ``{%tr endfor %}`` in a table row repeat the row between them.
+- Multi-line text (``outline``, ``text``): ``{%p for line in outline|lines %}{{ line }}{%p endfor %}``
+  makes one paragraph per non-blank line (the ``lines`` filter splits and trims). A multi-line value
+  put straight into ``{{ }}`` becomes line breaks within one paragraph.
+- ``{{ heading_no() }}`` gives the next heading number, 一、 二、 三、 …, so that headings left out
+  by ``{%p if %}`` leave no gap in the numbering.
+
+The contexts (plain str/int/bool/lists/dicts; built by the views):
+
+- notice: addressee, issuer, programme, kind, date_cn, weekday, time, place, lead, agenda
+  [{title, minutes}], report_text, issued_cn
+- outline: subject, unit, post, kind, date_cn, lead, flags [str], problems [{n, source, received_cn,
+  category, summary}], outline (multi-line), prepared_by, prepared_cn
+- report: subject, unit, post, kind_label, half_month, period, days [{date_cn, weekday, work}],
+  after_hours [str], integrity [str], text (multi-line), submitted_cn, late
+- record: subject, unit, post, kind, date_cn, start, end, place, lead, present [str], recorder, agenda
+  [{title, minutes}], entries [{kind_label, text}], problems [str], requirements [str], disclosures
+  [str], influence, appointment, confirmation
+- round_list: title, programme, date_cn, place, rows [{n, time, subject, unit, post, origin, lead}], note
+"""
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
 from django.utils import timezone
+from docxtpl import DocxTemplate
+from jinja2 import Environment, TemplateError, Undefined
 
-from tanhua.documents import OfficialDocument, cn_date
+from tanhua.documents import cn_date
 
 from .models import ReportKind
+
+DEFAULT_DIR = Path(__file__).resolve().parent / "doc_templates"
+
+TEMPLATES = {
+    "notice": "谈话通知书",
+    "outline": "谈话提纲",
+    "report": "书面汇报",
+    "record": "谈话记录",
+    "round_list": "批次谈话安排",
+}
+
+PDF_TIMEOUT = 60  # seconds
 
 REPORT_TEXT = {
     ReportKind.HALF_MONTH: "请于{due}前通过系统提交书面汇报:最近半个月每天的工作安排、8小时以外的业余生活、"
@@ -14,26 +70,157 @@ REPORT_TEXT = {
     ReportKind.FREE: "请于{due}前通过系统提交书面汇报。",
 }
 
+NUMERALS = "一二三四五六七八九十"
+
+
+class DocumentTemplateError(Exception):
+    """A template that cannot be loaded or rendered, or a document that cannot be converted."""
+
+
+def template_names():
+    """[(name, label), ...] of the five templates, in the order an admin page lists them."""
+    return list(TEMPLATES.items())
+
+
+def override_dir():
+    """Where an administrator's replacement templates go."""
+    configured = getattr(settings, "TANHUA_DOC_TEMPLATE_DIR", None)
+    if configured:
+        return Path(configured)
+    return Path(getattr(settings, "VAR_DIR", Path("var"))) / "doc_templates"
+
+
+def default_path(name):
+    _check_name(name)
+    return DEFAULT_DIR / f"{name}.docx"
+
+
+def template_path(name):
+    """The file in use for ``name``: the replacement if there is one, else the default."""
+    _check_name(name)
+    override = override_dir() / f"{name}.docx"
+    return override if override.is_file() else default_path(name)
+
+
+def is_overridden(name):
+    return template_path(name) != default_path(name)
+
+
+def _check_name(name):
+    if name not in TEMPLATES:
+        raise DocumentTemplateError(f"没有名为 {name} 的文书模板")
+
+
+def _lines(value):
+    if value is None or isinstance(value, Undefined):
+        return []
+    return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+
+class _HeadingNumbers:
+    """``{{ heading_no() }}``: 一、 then 二、 … in document order, fresh for each rendering."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self):
+        self.count += 1
+        return (NUMERALS[self.count - 1] if self.count <= len(NUMERALS) else str(self.count)) + "、"
+
+
+def _where(exc):
+    """The text of the paragraph where Jinja stopped: docxtpl puts each paragraph on a line of its own."""
+    lineno, source = getattr(exc, "lineno", None), getattr(exc, "source", None)
+    if not lineno or not source:
+        return ""
+    lines = source.splitlines()
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip() if 0 < lineno <= len(lines) else ""
+    return f"(出错处在“{text[:60]}”一段)" if text else ""
+
+
+def _render(source, filename, context):
+    environment = Environment(autoescape=True)
+    environment.filters["lines"] = _lines
+    context = {**context, "heading_no": _HeadingNumbers()}
+    try:
+        template = DocxTemplate(source)
+        template.render(context, jinja_env=environment, autoescape=True)
+        out = io.BytesIO()
+        template.save(out)
+    except TemplateError as exc:
+        raise DocumentTemplateError(f"文书模板 {filename} 有误:{exc.message or exc}{_where(exc)}") from exc
+    except Exception as exc:  # not a .docx, a damaged zip, XML docxtpl cannot parse ...
+        raise DocumentTemplateError(
+            f"文书模板 {filename} 有误:无法作为 Word 文档(.docx)读取或生成({type(exc).__name__}: {exc})") from exc
+    out.seek(0)
+    return out
+
+
+def render(name, context):
+    """The document ``name`` filled in with ``context``, as a BytesIO at position 0."""
+    path = template_path(name)
+    return _render(str(path), path.name, context)
+
+
+def check(name, data):
+    """Try an uploaded replacement for ``name`` (bytes) before it is put in place; raises DocumentTemplateError."""
+    _check_name(name)
+    _render(io.BytesIO(data), f"{name}.docx", {})
+
+
+def to_pdf(docx_bytes):
+    """The PDF of a .docx (bytes or a file-like object), by LibreOffice in headless mode."""
+    if hasattr(docx_bytes, "getvalue"):
+        docx_bytes = docx_bytes.getvalue()
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if not binary:
+        raise DocumentTemplateError(
+            "未安装 LibreOffice,无法生成 PDF。请安装(如 apt-get install libreoffice-writer-nogui fonts-noto-cjk)"
+            "或下载 Word 文档。")
+    with tempfile.TemporaryDirectory(prefix="tanhua-pdf-") as tmp:
+        tmp = Path(tmp)
+        source = tmp / "document.docx"
+        source.write_bytes(docx_bytes)
+        command = [
+            binary, f"-env:UserInstallation={(tmp / 'profile').as_uri()}",  # a profile of its own: no lock clashes
+            "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(tmp), str(source),
+        ]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentTemplateError(f"LibreOffice 生成 PDF 超时({PDF_TIMEOUT}秒)") from exc
+        except OSError as exc:
+            raise DocumentTemplateError(f"无法运行 LibreOffice:{exc}") from exc
+        pdf = tmp / "document.pdf"
+        if result.returncode != 0 or not pdf.is_file():
+            detail = (result.stderr or result.stdout or "").strip()[-500:]
+            raise DocumentTemplateError(f"LibreOffice 生成 PDF 失败(返回码 {result.returncode}):{detail}")
+        return pdf.read_bytes()
+
+
+def notice_context(talk, issued=None):
+    """The notice's context from a talk (see the module docstring for its shape)."""
+    local = timezone.localtime(talk.starts_at)
+    programme = talk.programme
+    report_text = ""
+    if talk.report_kind in REPORT_TEXT and talk.report_due:
+        report_text = REPORT_TEXT[talk.report_kind].format(due=cn_date(talk.report_due))
+    return {
+        "addressee": f"{talk.cadre.name}同志" if talk.cadre else f"{talk.unit.name}主要负责同志",
+        "issuer": programme.unit.name,
+        "programme": programme.name,
+        "kind": talk.get_kind_display(),
+        "date_cn": cn_date(local.date()),
+        "weekday": "一二三四五六日"[local.weekday()],
+        "time": f"{local:%H:%M}",
+        "place": talk.place or "另行通知的地点",
+        "lead": talk.lead_name or "",
+        "agenda": [{"title": s.get("title", ""), "minutes": s.get("minutes", "")} for s in talk.agenda or []],
+        "report_text": report_text,
+        "issued_cn": cn_date(issued or timezone.localdate()),
+    }
+
 
 def notice(talk):
     """谈话通知书: to the subject, with time, place, who talks, the agenda and what to hand in."""
-    local = timezone.localtime(talk.starts_at)
-    doc = OfficialDocument()
-    doc.title("谈话通知书")
-    programme = talk.programme
-    addressee = f"{talk.cadre.name}同志" if talk.cadre else f"{talk.unit.name}主要负责同志"
-    doc.addressee(f"{addressee}:")
-    weekday = "一二三四五六日"[local.weekday()]
-    doc.body(
-        f"根据{programme.unit.name}{programme.name}工作安排,定于{cn_date(local.date())}(星期{weekday})"
-        f"{local:%H:%M}在{talk.place or '另行通知的地点'}与你进行{talk.get_kind_display()}"
-        + (f",由{talk.lead_name}同志主谈" if talk.lead_name else "") + "。"
-    )
-    if talk.agenda:
-        segments = ",".join(f"{s['title']}{s['minutes']}分钟" for s in talk.agenda)
-        doc.body(f"谈话安排:{segments}。")
-    if talk.report_kind in REPORT_TEXT and talk.report_due:
-        doc.body(REPORT_TEXT[talk.report_kind].format(due=cn_date(talk.report_due)))
-    doc.body("请按时参加。如有特殊情况不能参加,请提前向谈话活动办公室说明。")
-    doc.signature(programme.unit.name, cn_date(timezone.localdate()))
-    return doc.save()
+    return render("notice", notice_context(talk))

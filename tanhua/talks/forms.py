@@ -9,7 +9,7 @@ from tanhua.forms import StyledForm
 from tanhua.registry.forms import UnitChoiceField
 from tanhua.registry.models import Cadre, Unit, UnitKind
 
-from .models import Programme, SubjectType
+from .models import OutlineTemplate, Programme, SubjectType
 
 
 def _user_label(user):
@@ -184,3 +184,115 @@ class CalendarForm(forms.Form):
             if 2000 <= year <= 2100 and 1 <= month <= 12:
                 return today.replace(year=year, month=month, day=1)
         return today.replace(day=1)
+
+
+class PreparationForm(StyledForm, forms.Form):
+    chosen = forms.TypedMultipleChoiceField(label="选用的问题", required=False, coerce=int,
+                                            widget=forms.CheckboxSelectMultiple)
+    outline = forms.CharField(label="谈话提纲", required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 16}))
+    action = forms.ChoiceField(choices=[("draft", "生成草稿"), ("save", "保存"), ("final", "定稿")])
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chosen"].choices = [(r["first"].pk, r["first"].summary) for r in rows]
+        self.style()
+
+
+class ReportForm(StyledForm, forms.Form):
+    """The subject's report: 15 daily rows, then items, for 半月谈; free text otherwise."""
+
+    after_hours = forms.CharField(label="8小时以外的业余生活", required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}), help_text="每行一条。")
+    integrity = forms.CharField(label="廉洁自律情况", required=False, max_length=4000,
+                                widget=forms.Textarea(attrs={"rows": 3}), help_text="每行一条。")
+    text = forms.CharField(label="汇报内容", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
+
+    def __init__(self, *args, days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = days
+        for n, day in enumerate(days):
+            self.fields[f"day_{n}"] = forms.CharField(
+                label=f"{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}", required=False, max_length=500)
+        self.style()
+
+    def day_fields(self):
+        return [self[f"day_{n}"] for n in range(len(self.days))]
+
+    def cleaned_days(self):
+        return [(day, self.cleaned_data.get(f"day_{n}", "")) for n, day in enumerate(self.days)]
+
+    @staticmethod
+    def lines(text):
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class RecordForm(StyledForm, forms.Form):
+    held_on = forms.DateField(label="谈话日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="结束时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    lead_name = forms.CharField(label="主谈人", max_length=60)
+    present = forms.ModelMultipleChoiceField(label="出席的谈话小组成员", required=False, queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+    recorder_name = forms.CharField(label="记录人", max_length=40)
+    influence_months = forms.IntegerField(label="影响期(月)", required=False, min_value=1, max_value=24,
+                                          help_text="诫勉谈话:影响期内影响提拔使用,一般为6个月。")
+    appointment = forms.CharField(label="拟任职务", required=False, max_length=200, help_text="任前谈话填写。")
+
+    def __init__(self, *args, talk, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = talk.programme.members.all()
+        self.style()
+
+
+class OutlineTemplateForm(StyledForm, forms.ModelForm):
+    unit_kinds = forms.MultipleChoiceField(label="单位类别(空为不限)", required=False, choices=UnitKind.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    unit_tags = forms.CharField(label="单位标签(具备其一,空为不限)", required=False, max_length=200,
+                                help_text="用顿号或逗号分隔,如:权力集中、资金密集")
+    programme_kinds = forms.MultipleChoiceField(label="谈话类型(空为不限)", required=False,
+                                                choices=Programme._meta.get_field("kind").choices,
+                                                widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = OutlineTemplate
+        fields = ["title", "topics", "heads_only", "unit_kinds", "unit_tags", "programme_kinds", "order", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["unit_tags"] = "、".join(self.instance.unit_tags)
+        self.style()
+
+    def clean_unit_tags(self):
+        text = self.cleaned_data["unit_tags"].replace(",", "、").replace(",", "、")
+        return [t.strip() for t in text.split("、") if t.strip()]
+
+
+class TargetedTalkForm(StyledForm, forms.Form):
+    cadre_text = forms.CharField(label="谈话对象(姓名或身份证号)", max_length=40)
+    starts_at = forms.DateTimeField(label="谈话时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    reason = forms.CharField(label="谈话事由", max_length=300)
+
+    def __init__(self, *args, actor, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.programme = actor, programme
+        self.style()
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("cadre_text") or "").strip()
+        if text:
+            found = list(scope_queryset(Cadre.objects.select_related("unit"), self.actor)
+                         .filter(self.programme.unit.subtree_q("unit_path"))
+                         .filter(Q(name=text) | Q(id_number=text.upper()))[:6])
+            if not found:
+                self.add_error("cadre_text", f"{self.programme.unit.name}及其下级单位中没有“{text}”这名干部。")
+            elif len(found) > 1:
+                self.add_error("cadre_text", f"有多名叫“{text}”的干部("
+                               + "、".join(c.unit.name for c in found) + "),请填写身份证号。")
+            else:
+                data["cadre"] = found[0]
+        return data

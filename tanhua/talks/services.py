@@ -447,6 +447,25 @@ def create_talks(round_, frozen):
     return talks
 
 
+def targeted_talk(actor, programme, *, cadre, starts_at, place="", reason="", request=None):
+    """A talk with a named cadre outside any round (提醒, 诫勉, 任前 … talks are not drawn)."""
+    if not cadre.unit.path.startswith(programme.unit.path):
+        raise DrawError(f"{cadre.name}不在{programme.unit.name}的范围内。")
+    if not reason.strip():
+        raise DrawError("请填写谈话事由。")
+    lead, lead_name = lead_for(programme, cadre, cadre.unit)
+    due = timezone.localtime(starts_at).date() - datetime.timedelta(days=programme.report_due_days)
+    with transaction.atomic():
+        talk = Talk.objects.create(
+            programme=programme, kind=programme.kind, origin=Talk.Origin.TARGETED, cadre=cadre, unit=cadre.unit,
+            subject_post=cadre.post, reason=reason.strip()[:300], lead=lead, lead_name=lead_name, starts_at=starts_at,
+            minutes=programme.talk_minutes, place=place, report_kind=programme.report_kind, agenda=programme.agenda,
+            report_due=due if programme.report_kind != ReportKind.NONE else None)
+        talk.members.set(programme.members.all())
+        audit("create", request=request, user=actor, target=talk, summary={"subject": cadre.name, "reason": reason})
+    return talk
+
+
 def unit_head(unit):
     """The unit's party secretary / head: its 一把手 of highest rank, if the registry has one."""
     return (Cadre.objects.filter(unit=unit, status=CadreStatus.ACTIVE, is_unit_head=True)

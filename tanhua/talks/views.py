@@ -7,6 +7,7 @@ round in their scope, and only in their own input slot.
 
 import calendar
 import datetime
+import io
 import json
 from pathlib import Path
 
@@ -14,21 +15,48 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset
+from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, user_scope
 from tanhua.audit.services import record
 
-from . import documents, services
+from . import doccontext, documents, records, services
 from . import draw as algorithm
-from .forms import CalendarForm, CommitForm, DesignationForm, ProgrammeForm, RevealForm, RoundForm
-from .models import Draw, DrawInput, Kind, Programme, Round, Talk
+from .forms import (
+    CalendarForm,
+    CommitForm,
+    DesignationForm,
+    OutlineTemplateForm,
+    PreparationForm,
+    ProgrammeForm,
+    RecordForm,
+    ReportForm,
+    RevealForm,
+    RoundForm,
+    TargetedTalkForm,
+)
+from .models import (
+    Draw,
+    DrawInput,
+    Kind,
+    OutlineTemplate,
+    Programme,
+    RecordEntry,
+    Round,
+    Talk,
+    TalkRecord,
+    TalkReport,
+)
+from .outline import flags as outline_flags
 from .presets import preset
 
 PAGE_SIZE = 50
+ENTRY_ROWS_BLANK = 8
+ENTRY_ROWS_MAX = 200
 POOL_SHOWN = 300
 VERIFIER = Path(algorithm.__file__)
 
@@ -106,13 +134,14 @@ def programme_detail(request, pk):
     programme = get_in_scope_or_404(Programme.objects.select_related("unit", "head_lead", "other_lead"),
                                     request.user, pk=pk)
     rounds = programme.rounds.select_related("draw").order_by("-date", "-number")
+    targeted = programme.talks.filter(round=None).select_related("cadre", "unit").order_by("-starts_at")[:50]
     form = RoundForm(programme=programme, initial={
         "date": services.next_round_date(programme), "random_count": programme.random_count,
         "members": [m.user_id for m in programme.members.all() if m.user_id],
     })
     return render(request, "talks/programme.html", {
         "programme": programme, "rounds": rounds, "members": programme.members.select_related("user"),
-        "round_form": form,
+        "round_form": form, "targeted": targeted,
     })
 
 
@@ -129,6 +158,24 @@ def round_add(request, pk):
         messages.success(request, f"已创建第{round_.number}批。请在冻结名单之前录入指定对象,并请小组成员登记承诺值。")
         return redirect("talks:round", pk=round_.pk)
     return render(request, "talks/round_form.html", {"programme": programme, "form": form})
+
+
+@permission_required("talks.add", raise_exception=True)
+def targeted_add(request, pk):
+    """A talk with a named cadre, outside any round: 提醒, 诫勉, 任前 … talks."""
+    programme = get_in_scope_or_404(Programme.objects.all(), request.user, pk=pk)
+    form = TargetedTalkForm(request.POST or None, actor=request.user, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            talk = services.targeted_talk(request.user, programme, cadre=data["cadre"], starts_at=data["starts_at"],
+                                          place=data["place"], reason=data["reason"], request=request)
+        except services.DrawError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已安排与{talk.subject_name}的{talk.get_kind_display()}。")
+            return redirect("talks:talk", pk=talk.pk)
+    return render(request, "talks/targeted_form.html", {"programme": programme, "form": form})
 
 
 # --- Rounds and the draw -----------------------------------------------------------------------
@@ -265,20 +312,197 @@ def talk_list(request):
     return render(request, "talks/talks.html", {"page": page})
 
 
-@permission_required("talks.view", raise_exception=True)
+def _talk(request, pk, *, perm="talks.view"):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return get_in_scope_or_404(_talks(request.user), request.user, pk=pk)
+
+
+class _SubjectRedirect(Exception):
+    pass
+
+
+def _office_talk(request, pk, *, perm="talks.view"):
+    """A talk for the office and the group; its subject is sent to their own view instead."""
+    talk = _talk(request, pk, perm=perm)
+    if talk.cadre_id and talk.cadre_id == request.user.cadre_id:
+        raise _SubjectRedirect(talk.pk)
+    return talk
+
+
+def subject_redirect(view):
+    """The subject of a talk never sees its preparation or writes its record."""
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _SubjectRedirect as exc:
+            return redirect("talks:my_talk", pk=exc.args[0])
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+def _docx(out, filename, request=None):
+    """The document as .docx, or as PDF with ?format=pdf where LibreOffice is installed."""
+    if request is not None and request.GET.get("format") == "pdf":
+        try:
+            pdf = documents.to_pdf(out)
+        except documents.DocumentTemplateError as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=filename.rsplit(".", 1)[0] + ".pdf",
+                            content_type="application/pdf")
+    return FileResponse(out, as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@subject_redirect
 def talk_detail(request, pk):
-    talk = get_in_scope_or_404(_talks(request.user), request.user, pk=pk)
-    return render(request, "talks/talk.html", {"talk": talk, "members": talk.members.all()})
+    """The talk's page for the office and the group: preparation, the report, the record."""
+    talk = _office_talk(request, pk)
+    rows = records.problem_rows(request.user, talk)
+    chosen = set(talk.problems.values_list("pk", flat=True))
+    form = PreparationForm(rows=rows, initial={"chosen": list(chosen), "outline": talk.outline})
+    record = records.read_record(request.user, talk, request=request)
+    state, state_text = records.report_state(talk)
+    return render(request, "talks/talk.html", {
+        "talk": talk, "members": talk.members.all(), "rows": rows, "chosen": chosen, "form": form,
+        "flags": outline_flags(records.subject_of(talk)), "record": record, "report_state": state,
+        "report_text": state_text, "report": getattr(talk, "report", None),
+        "events": talk.events.select_related("user"), "editable": records.STATUS_ORDER.index(talk.status)
+        < records.STATUS_ORDER.index(Talk.Status.HELD),
+    })
+
+
+@require_POST
+@subject_redirect
+def talk_prepare(request, pk):
+    talk = _office_talk(request, pk, perm="talks.change")
+    rows = records.problem_rows(request.user, talk)
+    form = PreparationForm(request.POST, rows=rows)
+    if not form.is_valid():
+        messages.error(request, "提交的内容有误:" + ";".join(e for errs in form.errors.values() for e in errs))
+        return redirect("talks:talk", pk=talk.pk)
+    by_pk = {r["first"].pk: r for r in rows}
+    # A chosen row brings every clue of its group.
+    chosen = [c for pk_ in form.cleaned_data["chosen"] for c in by_pk[pk_]["clues"]]
+    text, action = form.cleaned_data["outline"], form.cleaned_data["action"]
+    if action == "draft":
+        text = records.draft_outline(request.user, talk, [by_pk[pk_]["first"] for pk_ in form.cleaned_data["chosen"]])
+    try:
+        records.save_preparation(request.user, talk, chosen=chosen, text=text, final=action == "final",
+                                 request=request)
+    except records.TalkError as exc:
+        messages.error(request, ";".join(exc.messages))
+    else:
+        messages.success(request, {"draft": "已按选用的问题和适用的提纲模板生成草稿,请修改后定稿。",
+                                   "save": "提纲已保存。", "final": "提纲已定稿。"}[action])
+    return redirect("talks:talk", pk=talk.pk)
+
+
+@subject_redirect
+def talk_record(request, pk):
+    """Write or correct the record (the group's recorder)."""
+    talk = _office_talk(request, pk, perm="talks.change")
+    record = getattr(talk, "record", None)
+    if record is not None and record.confirmed_at:
+        messages.error(request, "谈话记录已经本人确认,不能再修改。")
+        return redirect("talks:talk", pk=talk.pk)
+    local = timezone.localtime(talk.starts_at)
+    initial = {"held_on": local.date(), "start_time": local.time(), "place": talk.place, "lead_name": talk.lead_name,
+               "end_time": (local + datetime.timedelta(minutes=talk.minutes)).time(),
+               "recorder_name": request.user.full_name or request.user.username,
+               "present": list(talk.members.all()), "influence_months": 6 if talk.kind == "admonishment" else None}
+    if record is not None:
+        initial.update(held_on=record.held_on, start_time=record.start_time, end_time=record.end_time,
+                       place=record.place, lead_name=record.lead_name, recorder_name=record.recorder_name,
+                       present=list(record.present.all()), influence_months=record.influence_months,
+                       appointment=record.appointment)
+    form = RecordForm(request.POST or None, talk=talk, initial=initial)
+    entries = [(e.kind, e.text) for e in record.entries.all()] if record else []
+    if request.method == "POST":
+        entries = [(request.POST.get(f"entry-{n}-kind", ""), request.POST.get(f"entry-{n}-text", ""))
+                   for n in range(ENTRY_ROWS_MAX)]
+        entries = [(k, t) for k, t in entries if k in RecordEntry.Kind.values and t.strip()]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                records.save_record(request.user, talk, held_on=data["held_on"], start_time=data["start_time"],
+                                    end_time=data["end_time"], place=data["place"], lead_name=data["lead_name"],
+                                    present=data["present"], recorder_name=data["recorder_name"], entries=entries,
+                                    influence_months=data["influence_months"], appointment=data["appointment"],
+                                    request=request)
+            except records.TalkError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, "谈话记录已保存,请谈话对象确认。")
+                return redirect("talks:talk", pk=talk.pk)
+    rows = [{"n": n, "kind": k, "text": t} for n, (k, t) in enumerate(entries)]
+    rows += [{"n": n, "kind": "", "text": ""} for n in range(len(rows), len(rows) + ENTRY_ROWS_BLANK)]
+    return render(request, "talks/record_form.html", {"talk": talk, "form": form, "rows": rows[:ENTRY_ROWS_MAX],
+                                                      "kinds": RecordEntry.Kind.choices})
+
+
+@require_POST
+@subject_redirect
+def talk_confirm_paper(request, pk):
+    talk = _office_talk(request, pk, perm="talks.change")
+    try:
+        records.confirm_record(request.user, talk, how=TalkRecord.Confirmation.PAPER, request=request)
+    except records.TalkError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "已登记:谈话对象在纸质记录上签字确认。")
+    return redirect("talks:talk", pk=talk.pk)
+
+
+@subject_redirect
+def talk_outline_doc(request, pk):
+    talk = _office_talk(request, pk)
+    saver = talk.outline_saved_by
+    context = doccontext.outline(talk, outline_flags(records.subject_of(talk)),
+                                 (saver.full_name or saver.username) if saver else "")
+    record("export", request=request, target=talk, summary={"document": "谈话提纲"})
+    return _docx(documents.render("outline", context), f"谈话提纲_{talk.subject_name}.docx", request)
+
+
+@subject_redirect
+def talk_report_doc(request, pk):
+    talk = _office_talk(request, pk)
+    report = TalkReport.objects.filter(talk=talk).first()
+    if report is None:
+        raise Http404("谈话对象尚未提交汇报")
+    record("download", request=request, target=talk, summary={"document": "本人汇报"})
+    return _docx(documents.render("report", doccontext.report(talk, report)), f"本人汇报_{talk.subject_name}.docx",
+                 request)
+
+
+def talk_record_doc(request, pk):
+    talk = _talk(request, pk)
+    if not records.may_open_record(request.user, talk):
+        raise Http404("不存在或无权查看")
+    talk_record_ = records.read_record(request.user, talk, request=request)
+    if talk_record_ is None:
+        raise Http404("还没有谈话记录")
+    return _docx(documents.render("record", doccontext.record(talk, talk_record_)), f"谈话记录_{talk.subject_name}.docx",
+                 request)
 
 
 @permission_required("talks.view", raise_exception=True)
+def round_list_doc(request, pk):
+    round_ = _round(request, pk)
+    talks = list(round_.talks.select_related("cadre", "unit").order_by("starts_at"))
+    context = doccontext.round_list(round_, talks, Draw.objects.filter(round=round_).first())
+    record("export", request=request, target=round_, summary={"document": "谈话安排表", "talks": len(talks)})
+    return _docx(documents.render("round_list", context), f"谈话安排_{round_.programme.name}第{round_.number}批.docx",
+                 request)
+
+
 def talk_notice(request, pk):
-    talk = get_in_scope_or_404(_talks(request.user), request.user, pk=pk)
+    talk = _talk(request, pk)
     out = documents.notice(talk)
     services.mark_notified(request.user, talk, request=request)
     record("export", request=request, target=talk, summary={"document": "谈话通知书"})
-    return FileResponse(out, as_attachment=True, filename=f"谈话通知书_{talk.subject_name}.docx",
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _docx(out, f"谈话通知书_{talk.subject_name}.docx", request)
 
 
 def my_talks(request):
@@ -292,22 +516,95 @@ def my_talks(request):
     })
 
 
-def my_talk(request, pk):
+def _my_talk(request, pk):
     if not request.user.cadre_id:
         raise Http404("不存在或无权查看")
-    talk = get_object_or_404(Talk.objects.select_related("programme", "unit", "lead", "cadre"),
+    return get_object_or_404(Talk.objects.select_related("programme", "unit", "lead", "cadre"),
                              pk=pk, cadre_id=request.user.cadre_id)
-    return render(request, "talks/my_talk.html", {"talk": talk})
+
+
+def my_talk(request, pk):
+    """The subject's talk: when and where, the report to hand in, the record to confirm."""
+    talk = _my_talk(request, pk)
+    report = TalkReport.objects.filter(talk=talk).first()
+    form = None
+    if talk.report_kind != "none" and records.STATUS_ORDER.index(talk.status) < records.STATUS_ORDER.index("held"):
+        initial = {}
+        if report is not None:
+            initial = {f"day_{n}": row["work"] for n, row in enumerate(report.days)}
+            initial.update(after_hours="\n".join(report.after_hours), integrity="\n".join(report.integrity),
+                           text=report.text)
+        form = ReportForm(days=records.report_days(talk) if talk.report_kind == "half_month" else [], initial=initial)
+    talk_record_ = records.read_record(request.user, talk, request=request) if records.may_open_record(
+        request.user, talk) else None
+    return render(request, "talks/my_talk.html", {"talk": talk, "report": report, "form": form,
+                                                  "record": talk_record_, "today": timezone.localdate()})
+
+
+@require_POST
+def my_talk_report(request, pk):
+    talk = _my_talk(request, pk)
+    form = ReportForm(request.POST, days=records.report_days(talk) if talk.report_kind == "half_month" else [])
+    if not form.is_valid():
+        messages.error(request, "提交的内容有误:" + ";".join(e for errs in form.errors.values() for e in errs))
+        return redirect("talks:my_talk", pk=talk.pk)
+    data = form.cleaned_data
+    try:
+        records.submit_report(request.user, talk, days=form.cleaned_days(), after_hours=form.lines(data["after_hours"]),
+                              integrity=form.lines(data["integrity"]), text=data["text"], request=request)
+    except records.TalkError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "汇报已提交。谈话前仍可修改后重新提交。")
+    return redirect("talks:my_talk", pk=talk.pk)
+
+
+@require_POST
+def my_talk_confirm(request, pk):
+    talk = _my_talk(request, pk)
+    try:
+        records.confirm_record(request.user, talk, how=TalkRecord.Confirmation.ONLINE, request=request)
+    except records.TalkError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "您已确认谈话记录。")
+    return redirect("talks:my_talk", pk=talk.pk)
 
 
 def my_talk_notice(request, pk):
-    if not request.user.cadre_id:
-        raise Http404("不存在或无权查看")
-    talk = get_object_or_404(Talk.objects.select_related("programme", "unit", "lead", "cadre"),
-                             pk=pk, cadre_id=request.user.cadre_id)
+    talk = _my_talk(request, pk)
     record("download", request=request, target=talk, summary={"document": "谈话通知书"})
-    return FileResponse(documents.notice(talk), as_attachment=True, filename="谈话通知书.docx",
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _docx(documents.notice(talk), "谈话通知书.docx")
+
+
+# --- Outline templates (managed data) -----------------------------------------------------------
+
+
+def _template_admin(request):
+    scope = user_scope(request.user)
+    # Shared by every unit: shaped by the commission's own staff at the top of the tree.
+    if not request.user.has_perm("talks.add") or not (scope.everything or scope.whole_tree):
+        raise PermissionDenied
+
+
+def outline_templates(request):
+    _template_admin(request)
+    return render(request, "talks/outline_templates.html", {"templates": OutlineTemplate.objects.all()})
+
+
+def outline_template_edit(request, pk=None):
+    _template_admin(request)
+    template = get_object_or_404(OutlineTemplate, pk=pk) if pk else None
+    form = OutlineTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record("create" if template is None else "update", request=request, target=saved,
+                   summary={"title": saved.title})
+        messages.success(request, f"已保存提纲模板“{saved.title}”。")
+        return redirect("talks:outline_templates")
+    return render(request, "talks/outline_template_form.html", {"form": form, "template": template})
 
 
 @permission_required("talks.view", raise_exception=True)
