@@ -61,3 +61,26 @@ def test_a_round_drawn_by_the_office_and_the_group(page):
     page.goto("/talks/mine/")
     upcoming = page.locator("table").first.inner_text()
     assert "城厢区纪委谈话室" in upcoming and "勤廉半月谈" in upcoming
+
+
+def test_the_subject_hands_in_the_half_month_report(page):
+    login(page, "ganbu", landing="**/")
+    page.goto("/talks/mine/")
+    page.click("table >> nth=0 >> tbody tr a")
+    page.wait_for_selector("text=最近半个月每天的工作安排")
+    inputs = page.locator("input[name^=day_]")
+    assert inputs.count() == 15
+    for n in range(15):
+        inputs.nth(n).fill(f"第{n + 1}天:调研村级集体经济项目")
+    page.fill("#id_after_hours", "周末陪伴家人\n晚上读书")
+    page.fill("#id_integrity", "未收受礼品礼金")
+    page.click("button:has-text('提交汇报')")
+    page.wait_for_selector("text=汇报已提交")
+    assert page.locator("input[name=day_14]").input_value() == "第15天:调研村级集体经济项目"
+    _logout(page)
+
+    login(page, "chengxiang", landing="**/")
+    page.goto("/talks/talks/")
+    page.click("text=李庆庆")
+    page.wait_for_selector("text=谈话准备")
+    assert "第15天:调研村级集体经济项目" in page.content() and "谈话提纲" in page.content()
