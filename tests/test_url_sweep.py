@@ -133,6 +133,12 @@ CASES = {
     "talks:record_doc": Case("talks.view", "talk"),
     "talks:round_list_doc": Case("talks.view", "round"),
     "talks:outline_templates": Case("talks.add", full_scope_only=True),
+    "talks:doc_templates": Case("accounts.change", full_scope_only=True),
+    "talks:doc_template_download": Case("accounts.change", "doc_template", full_scope_only=True),
+    "talks:doc_template_upload": Case("accounts.change", "doc_template", method="post", full_scope_only=True,
+                                      ok=(302,)),
+    "talks:doc_template_reset": Case("accounts.change", "doc_template", method="post", full_scope_only=True,
+                                     ok=(302,)),
     "talks:outline_template_add": Case("talks.add", full_scope_only=True),
     "talks:outline_template_edit": Case("talks.add", "outline_template", full_scope_only=True),
     "talks:my_talk_report": Case(None, "own_talk", method="post", ok=(302,)),
@@ -252,7 +258,7 @@ def _objects(world, user, own_scope):
                   # Only a user who is a cadre has inquiries of their own.
                   own_inquiry=world["own_inquiry"].pk if user.cadre_id else None,
                   own_talk=world["talks_in"]["talk"] if user.cadre_id else None,
-                  outline_template=OutlineTemplate.objects.first().pk,
+                  outline_template=OutlineTemplate.objects.first().pk, doc_template="record",
                   **{k: v for k, v in world["talks_in"].items()})
     if own_scope == "self":
         # 仅本人: the programme is theirs as a member of its talk group.
@@ -276,6 +282,7 @@ def _objects(world, user, own_scope):
         **{k: None if everything else v for k, v in world["talks_out"].items()},
         "own_talk": world["talks_out"]["talk"],  # somebody else's talk
         "outline_template": None,  # shared by every unit
+        "doc_template": None,
     }
     return inside, outside
 

@@ -578,6 +578,73 @@ def my_talk_notice(request, pk):
     return _docx(documents.notice(talk), "谈话通知书.docx")
 
 
+# --- Document templates: an administrator replaces them in Word -----------------------------------
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+
+def _document_admin(request):
+    # One set of templates for the whole installation: a 全部-scope administrator's.
+    if not request.user.has_perm("accounts.change") or not user_scope(request.user).everything:
+        raise PermissionDenied
+
+
+def doc_templates(request):
+    _document_admin(request)
+    rows = [{"name": name, "label": label, "overridden": documents.is_overridden(name)}
+            for name, label in documents.template_names()]
+    return render(request, "talks/doc_templates.html", {"rows": rows, "max_mb": MAX_TEMPLATE_BYTES // 1024 // 1024})
+
+
+def doc_template_download(request, name):
+    _document_admin(request)
+    try:
+        path = documents.template_path(name)
+    except documents.DocumentTemplateError:
+        raise Http404("没有这个文书模板") from None
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{name}.docx",
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@require_POST
+def doc_template_upload(request, name):
+    _document_admin(request)
+    if name not in dict(documents.template_names()):
+        raise Http404("没有这个文书模板")
+    upload = request.FILES.get("file")
+    if upload is None or not upload.name.lower().endswith(".docx"):
+        messages.error(request, "请选择 Word 文档(.docx)。")
+    elif upload.size > MAX_TEMPLATE_BYTES:
+        messages.error(request, f"模板文件过大(最大 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB)。")
+    else:
+        data = upload.read()
+        try:
+            documents.check(name, data)  # a broken template never replaces a working one
+        except documents.DocumentTemplateError as exc:
+            messages.error(request, str(exc))
+        else:
+            target = documents.override_dir()
+            target.mkdir(parents=True, exist_ok=True)
+            (target / f"{name}.docx").write_bytes(data)
+            record("update", request=request, object_type="talks.doctemplate", object_id=name,
+                   object_repr=f"文书模板 {name}.docx", summary={"bytes": len(data), "file": upload.name[:100]})
+            messages.success(request, f"已替换文书模板 {name}.docx。")
+    return redirect("talks:doc_templates")
+
+
+@require_POST
+def doc_template_reset(request, name):
+    _document_admin(request)
+    if name not in dict(documents.template_names()):
+        raise Http404("没有这个文书模板")
+    if documents.is_overridden(name):
+        documents.template_path(name).unlink()
+        record("delete", request=request, object_type="talks.doctemplate", object_id=name,
+               object_repr=f"文书模板 {name}.docx", summary={"restored": "默认模板"})
+        messages.success(request, f"已恢复默认模板 {name}.docx。")
+    return redirect("talks:doc_templates")
+
+
 # --- Outline templates (managed data) -----------------------------------------------------------
 
 

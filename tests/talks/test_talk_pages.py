@@ -163,3 +163,38 @@ def test_pdf_where_libreoffice_is_installed(client, talk, programme, monkeypatch
     monkeypatch.setattr(documents.shutil, "which", lambda name: None)
     response = client.get(url)
     assert response.status_code == 503 and "未安装 LibreOffice" in response.content.decode()
+
+
+def test_an_administrator_replaces_a_document_template(client, make_user, talk, programme, settings, tmp_path):
+    settings.TANHUA_DOC_TEMPLATE_DIR = str(tmp_path / "doc_templates")
+    admin = make_user("admin", "QH", ["admin"])
+    client.force_login(admin)
+    original = b"".join(client.get(reverse("talks:doc_template_download", args=["notice"])).streaming_content)
+    # A replacement: the default with its title changed, as an office would do in Word.
+    document = docx.Document(io.BytesIO(original))
+    title = next(p for p in document.paragraphs if "谈话通知书" in p.text)
+    title.runs[0].text = "谈 话 通 知"
+    for run in title.runs[1:]:
+        run.text = ""
+    replaced = io.BytesIO()
+    document.save(replaced)
+    broken = docx.Document(io.BytesIO(original))
+    broken.add_paragraph("{{ unclosed")
+    bad = io.BytesIO()
+    broken.save(bad)
+    bad.name = "bad.docx"
+    bad.seek(0)
+    response = client.post(reverse("talks:doc_template_upload", args=["notice"]), {"file": bad}, follow=True)
+    assert any("文书模板 notice.docx 有误" in m for m in _messages(response))
+    replaced.name = "mine.docx"
+    replaced.seek(0)
+    response = client.post(reverse("talks:doc_template_upload", args=["notice"]), {"file": replaced}, follow=True)
+    assert any("已替换" in m for m in _messages(response)), _messages(response)
+    assert (tmp_path / "doc_templates" / "notice.docx").exists()
+    client.force_login(programme.staff)
+    assert "谈 话 通 知" in _text(client.get(reverse("talks:notice", args=[talk.pk])))
+    client.force_login(admin)
+    client.post(reverse("talks:doc_template_reset", args=["notice"]))
+    client.force_login(programme.staff)
+    assert "谈话通知书" in _text(client.get(reverse("talks:notice", args=[talk.pk])))
+    assert AuditEntry.objects.filter(object_type="talks.doctemplate").count() == 2
