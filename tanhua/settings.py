@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tanhua.registry",
     "tanhua.clues",
     "tanhua.talks",
+    "tanhua.rectification",
     "tanhua.api",
     "tanhua.demo",
 ]
@@ -216,6 +217,12 @@ STORAGES = {
 UPLOAD_DIR = VAR_DIR / "uploads"
 EXPORT_DIR = VAR_DIR / "exports"
 CLUE_FILE_DIR = VAR_DIR / "clue-files"
+RECTIFICATION_FILE_DIR = VAR_DIR / "rectification-files"
+# Reminders (tanhua run-reminders): days before the time limit, and how often while overdue.
+TANHUA_REMIND_DAYS_BEFORE = int(os.environ.get("TANHUA_REMIND_DAYS_BEFORE", "7"))
+TANHUA_REMIND_OVERDUE_EVERY = int(os.environ.get("TANHUA_REMIND_OVERDUE_EVERY", "7"))
+# An overdue item may be escalated to a deadline order after this many days overdue.
+TANHUA_ESCALATE_AFTER_DAYS = int(os.environ.get("TANHUA_ESCALATE_AFTER_DAYS", "15"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # The reader holds a whole sheet in memory (about 2 KB a row): 30 MB is about 230,000 rows.

@@ -23,6 +23,8 @@ def _plain_static_storage(settings, tmp_path):
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.EXPORT_DIR = tmp_path / "exports"
     settings.CLUE_FILE_DIR = tmp_path / "clue-files"
+    settings.RECTIFICATION_FILE_DIR = tmp_path / "rectification-files"
+    settings.TANHUA_DOC_TEMPLATE_DIR = str(tmp_path / "doc-templates")
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "cache")}
     }

@@ -146,6 +146,24 @@ CASES = {
     "talks:my_talks": Case(),
     "talks:my_talk": Case(None, "own_talk"),
     "talks:my_talk_notice": Case(None, "own_talk"),
+    "rectification:ledger": Case("rectification.view"),
+    "rectification:ledger_export": Case("rectification.export"),
+    "rectification:item_add": Case("rectification.add"),
+    "rectification:from_talk": Case("rectification.add", "talk"),
+    "rectification:item": Case("rectification.view", "item"),
+    # Steps someone else must take (the owner reports, the leader verifies): refused with a message.
+    "rectification:report": Case("rectification.change", "item", method="post", ok=(302,)),
+    "rectification:verify": Case("rectification.change", "item", method="post", ok=(302,)),
+    "rectification:escalate": Case("rectification.change", "item", method="post", ok=(302, 403)),
+    "rectification:follow_up": Case("rectification.change", "follow_up", method="post", ok=(302,)),
+    "rectification:evidence": Case("rectification.view", "evidence"),
+    "rectification:meetings": Case("rectification.view"),
+    "rectification:meeting_add": Case("rectification.add"),
+    "rectification:meeting": Case("rectification.view", "meeting"),
+    "rectification:meeting_item": Case("rectification.add", "meeting", method="post", ok=(302,)),
+    "rectification:notifications": Case(),
+    "rectification:notifications_read": Case(method="post", ok=(302,)),
+    "rectification:notifications_count": Case(),
     "audit:entries": Case("audit.view"),
     "audit:export": Case("audit.export"),
 }
@@ -218,6 +236,10 @@ def _talk_world(unit, subject, organiser):
     """A programme of ``unit`` with one drawn round in which ``subject`` was designated."""
     import datetime
 
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tanhua.rectification import services as rectification_services
+    from tanhua.rectification.models import Meeting
     from tanhua.talks import records
     from tanhua.talks import services as talk_services
     from tanhua.talks.models import TalkReport
@@ -238,7 +260,16 @@ def _talk_world(unit, subject, organiser):
     records.save_record(organiser, talk, held_on=datetime.date(2026, 12, 1), start_time=datetime.time(9),
                         end_time=datetime.time(10), place="", lead_name="主谈人", present=[], recorder_name="记录人",
                         entries=[("question", "问题")])
-    return {"programme": programme.pk, "round": round_.pk, "designation": (round_.pk, designation.pk),
+    item = rectification_services.create_item(
+        organiser, unit=talk.unit, origin="talk", talk=talk, problem="公车私用", owner=None, owner_name="责任人",
+        leader=None, leader_name="主谈人", start_on=datetime.date(2026, 12, 1), due_on=datetime.date(2027, 2, 1))
+    event = item.events.first()
+    evidence = rectification_services.save_evidence(
+        organiser, item, SimpleUploadedFile("台账.pdf", b"%PDF-1.4"), event)
+    meeting = Meeting.objects.create(unit=talk.unit, title="年度民主生活会", held_on=datetime.date(2026, 12, 20))
+    return {"item": item.pk, "evidence": evidence.pk, "follow_up": (item.pk, item.follow_ups.get().pk),
+            "meeting": meeting.pk,
+            "programme": programme.pk, "round": round_.pk, "designation": (round_.pk, designation.pk),
             "slot": (round_.pk, slot.pk), "draw": drawn.pk, "talk": round_.talks.get(cadre=subject).pk}
 
 
@@ -265,6 +296,11 @@ def _objects(world, user, own_scope):
         from tanhua.talks.models import Member
 
         Member.objects.create(programme_id=world["talks_in"]["programme"], user=user, name=user.username)
+        # ... and the rectification item is theirs as its responsible person; meetings are not.
+        from tanhua.rectification.models import Item
+
+        Item.objects.filter(pk=world["talks_in"]["item"]).update(owner=user)
+        inside["meeting"] = None
     outside = {
         "cadre": None if everything else world["outside"].pk,
         "user": None if everything else world["stranger"].pk,

@@ -9,7 +9,10 @@ from django.urls import reverse
 from . import security
 
 # Pages a user who still owes a second factor or a new password may reach.
-_GATE_OPEN = {"logout", "set_language", "healthz", "accounts:otp_verify", "accounts:otp_setup", "accounts:password"}
+_GATE_OPEN = {"logout", "set_language", "healthz", "accounts:otp_verify", "accounts:otp_setup", "accounts:password",
+              # Fetched by htmx on every page: a redirect would be swapped into the menu. It
+              # answers nothing to a user who has not passed the gate (see the view).
+              "rectification:notifications_count"}
 
 
 class LoginGateMiddleware:
@@ -34,14 +37,20 @@ class LoginGateMiddleware:
         name = f"{match.namespace}:{match.url_name}" if match and match.namespace else (match and match.url_name)
         if name in _GATE_OPEN or request.path.startswith("/static/"):
             return None
-        if not user.is_verified():
-            if security.has_otp_device(user):
-                return redirect(reverse("accounts:otp_verify") + "?next=" + request.get_full_path())
-            if security.otp_required(user):
-                return redirect("accounts:otp_setup")
-        if security.password_change_due(user):
-            return redirect("accounts:password")
-        return None
+        return gate(request)
+
+
+def gate(request):
+    """Where a logged-in user must go before anything else, as a redirect; None when they may pass."""
+    user = request.user
+    if not user.is_verified():
+        if security.has_otp_device(user):
+            return redirect(reverse("accounts:otp_verify") + "?next=" + request.get_full_path())
+        if security.otp_required(user):
+            return redirect("accounts:otp_setup")
+    if security.password_change_due(user):
+        return redirect("accounts:password")
+    return None
 
 
 class SecurityHeadersMiddleware:
