@@ -689,12 +689,19 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         _say(stdout, "生成谈话活动、批次和随机抽取……")
         from .talks import load_demo_talks, talk_summary
 
-        load_demo_talks({u.username: u for u in get_user_model().objects.filter(
-            username__in=[name for name, *_ in DEMO_USERS]).select_related("cadre__unit")}, seed=seed, today=today)
+        demo_users = {u.username: u for u in get_user_model().objects.filter(
+            username__in=[name for name, *_ in DEMO_USERS]).select_related("cadre__unit")}
+        load_demo_talks(demo_users, seed=seed, today=today)
+        _say(stdout, "生成整改事项、民主生活会和提醒……")
+        from .rectification import load_demo_rectification
+
+        load_demo_rectification(demo_users, seed=seed, today=today)
         record("import", object_type="registry.cadre", object_repr=f"演示数据:{CITY}", summary={
             "seed": seed, "units": len(units), "cadres": len(cadres), "post_histories": len(histories),
             "users": [u["username"] for u in logins],
         })
+
+    from tanhua.rectification.models import Item
 
     by_kind = {}
     for spec in city["units"]:
@@ -710,4 +717,6 @@ def load_demo(seed=2026, *, force=False, stdout=None, today=None):
         "users": logins,
         **clue_summary(),
         **talk_summary(),
+        "items": Item.objects.count(),
+        "items_open": Item.objects.exclude(status=Item.Status.CLOSED).count(),
     }

@@ -225,7 +225,12 @@ def talk_summary():
 
 
 def wipe_talks():
-    """Delete every programme and what hangs on it (before the registry they refer to)."""
+    """Delete every programme and what hangs on it, rectification included (before the registry)."""
+    from tanhua.rectification.models import Item, Meeting, Notification
+
+    Notification.objects.all().delete()
+    Item.objects.all().delete()
+    Meeting.objects.all().delete()
     Talk.objects.all().delete()
     Draw.objects.all().delete()
     Round.objects.all().delete()

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  谈话活动 {summary['programmes']} 项,批次 {summary['rounds']} 批(已抽取 {summary['draws']} 批),"
-            f"谈话 {summary['talks']} 次"
+            f"谈话 {summary['talks']} 次,整改事项 {summary['items']} 项(未销号 {summary['items_open']} 项)"
         )
         self._logins(summary["users"])
 
