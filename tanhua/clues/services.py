@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tanhua.accounts.scope import get_in_scope_or_404
 from tanhua.audit.services import diff, record
+from tanhua.files import UploadRefused, store_upload
 from tanhua.workdays import add_workdays
 
 from . import duplicates
@@ -195,19 +196,13 @@ def close(user, clue, *, outcome_form, outcome, request=None):
 
 
 def add_attachment(user, clue, uploaded, *, request=None):
-    name = uploaded.name or "附件"
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in ATTACHMENT_TYPES:
-        raise ClueError(f"不支持的附件类型“{suffix or name}”,可上传:{'、'.join(sorted(ATTACHMENT_TYPES))}")
-    if uploaded.size > ATTACHMENT_MAX_BYTES:
-        raise ClueError(f"附件过大({uploaded.size // (1024 * 1024)}MB),上限为 20MB")
-    settings.CLUE_FILE_DIR.mkdir(parents=True, exist_ok=True)
-    # Stored under a random name without the original suffix: never executable, never guessable.
-    stored = uuid.uuid4().hex
-    with open(settings.CLUE_FILE_DIR / stored, "wb") as out:
-        out.writelines(uploaded.chunks())
+    try:
+        stored, name = store_upload(uploaded, settings.CLUE_FILE_DIR, allowed=ATTACHMENT_TYPES,
+                                    max_bytes=ATTACHMENT_MAX_BYTES)
+    except UploadRefused as exc:
+        raise ClueError(str(exc)) from None
     with transaction.atomic():
-        attachment = Attachment.objects.create(clue=clue, original_name=name[:200], stored_name=stored,
+        attachment = Attachment.objects.create(clue=clue, original_name=name, stored_name=stored,
                                                size=uploaded.size, uploaded_by=user)
         ClueEvent.objects.create(clue=clue, user=user, action="上传附件", note=attachment.original_name)
         record("create", request=request, user=user, target=clue,

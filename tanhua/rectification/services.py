@@ -9,7 +9,6 @@ responsible leader by default and owns the follow-up visits.
 """
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tanhua.audit.services import record as audit
+from tanhua.files import UploadRefused, store_upload
 from tanhua.talks.models import Talk
 
 from .models import Evidence, FollowUp, Item, ItemEvent
@@ -98,18 +98,12 @@ def _owner_only(actor, item):
 
 
 def save_evidence(actor, item, uploaded, event):
-    name = uploaded.name or "证明材料"
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in EVIDENCE_TYPES:
-        raise RectificationError(f"不支持的文件类型“{suffix or name}”,可上传:{'、'.join(sorted(EVIDENCE_TYPES))}")
-    if uploaded.size > EVIDENCE_MAX_BYTES:
-        raise RectificationError(f"文件“{name}”过大({uploaded.size // (1024 * 1024)}MB),上限为 20MB")
-    settings.RECTIFICATION_FILE_DIR.mkdir(parents=True, exist_ok=True)
-    # A random name without the suffix, outside the web root: never executable, never guessable.
-    stored = uuid.uuid4().hex
-    with open(settings.RECTIFICATION_FILE_DIR / stored, "wb") as out:
-        out.writelines(uploaded.chunks())
-    return Evidence.objects.create(item=item, event=event, original_name=name[:200], stored_name=stored,
+    try:
+        stored, name = store_upload(uploaded, settings.RECTIFICATION_FILE_DIR, allowed=EVIDENCE_TYPES,
+                                    max_bytes=EVIDENCE_MAX_BYTES, default_name="证明材料")
+    except UploadRefused as exc:
+        raise RectificationError(str(exc)) from None
+    return Evidence.objects.create(item=item, event=event, original_name=name, stored_name=stored,
                                    size=uploaded.size, uploaded_by=actor)
 
 
