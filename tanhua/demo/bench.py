@@ -576,6 +576,21 @@ def _search_index_rebuilt(stdout=None):
             cursor.execute(sql)
 
 
+def _referencing(models):
+    """``models`` and every model that refers to one of them, recursively: TRUNCATE must take all
+    of a table's referrers with it (they are checked to be empty first)."""
+    found, todo = set(), list(models)
+    while todo:
+        model = todo.pop()
+        if model in found:
+            continue
+        found.add(model)
+        todo += [f.related_model for f in model._meta.get_fields(include_hidden=True)
+                 if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one or f.many_to_many)
+                 and f.related_model is not None]
+    return found
+
+
 def _delete_bench_clues():
     """Delete all clues quickly when nothing refers to them (history, attachments, inquiries ...).
 
@@ -590,7 +605,7 @@ def _delete_bench_clues():
         if rel.related_model._base_manager.filter(**{f"{rel.field.name}__isnull": False}).exists():
             return
     with connection.cursor() as cursor:
-        others = {rel.related_model for rel in refs}
+        others = _referencing({rel.related_model for rel in refs})
         if connection.vendor == "postgresql" and not any(m._base_manager.exists() for m in others):
             # TRUNCATE, not DELETE: a million dead rows left behind doubled the table and made the
             # next load half as fast again. The deferred foreign-key checks must be done first.
