@@ -4,10 +4,19 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import requires_csrf_token
 
+from tanhua.accounts.scope import user_scope
+
 
 def home(request):
     """Each role starts where its work is."""
     user = request.user
+    scope = user_scope(user)
+    if scope.own and not (scope.everything or scope.subtrees or scope.units):
+        # 仅本人: a talk leader's work is the talks they lead; a cadre's, their own talks.
+        if user.has_perm("talks.change"):
+            return redirect("talks:talks")
+        if user.cadre_id:
+            return redirect("talks:my_talks")
     for perm, target in [
         ("registry.view", "registry:roster"),
         ("clues.view", "clues:list"),

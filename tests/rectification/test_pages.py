@@ -109,3 +109,31 @@ def test_meeting_before_during_after(client, people):
     assert item.origin == "meeting" and item.leader == staff
     client.force_login(people["outsider"])
     assert client.get(reverse("rectification:meeting", args=[meeting.pk])).status_code == 404
+
+
+def test_ledger_query_count_does_not_grow(client, people):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tanhua.rectification import services
+
+    def add(n):
+        for i in range(n):
+            services.create_item(people["staff"], unit=people["tree"]["CX01"], origin="problem", problem=f"问题{i}",
+                                 owner=people["owner"], leader=people["leader"], start_on=dt.date(2026, 11, 1),
+                                 due_on=dt.date(2026, 12, 1) + dt.timedelta(days=i))
+
+    client.force_login(people["staff"])
+    client.get(reverse("rectification:ledger"))  # the session's first request writes its idle stamp
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("rectification:ledger")).status_code == 200
+        return len(captured)
+
+    add(2)
+    before = count()
+    add(30)
+    assert count() == before

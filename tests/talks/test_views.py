@@ -177,3 +177,11 @@ def test_list_query_counts_stay_flat(client, programme, cadres):
         open_inputs(more)
         services.perform_draw(programme.staff, more)
     assert {name: count(name) for name in before} == before
+
+
+def test_each_role_starts_where_its_work_is(client, make_user, cadres):
+    for username, role, cadre, landing in [("a-staff", "staff", None, "registry:roster"),
+                                           ("a-leader", "leader", cadres[2], "talks:talks"),
+                                           ("a-cadre", "cadre", cadres[3], "talks:my_talks")]:
+        client.force_login(make_user(username, "CX", [role], cadre=cadre))
+        assert client.get(reverse("home")).url == reverse(landing)
