@@ -1,6 +1,11 @@
 from django import forms
 
 
+def user_label(user):
+    """How a user is named in a choice list: 张三(zhangsan)."""
+    return f"{user.full_name or user.username}({user.username})"
+
+
 class StyledForm:
     """Gives each widget its Bootstrap class, so templates render fields with ``_field.html``."""
 

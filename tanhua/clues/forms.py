@@ -1,11 +1,10 @@
 from django import forms
-from django.db.models import Q
 
 from tanhua.accounts.models import User
 from tanhua.accounts.scope import scope_queryset, visible_units
-from tanhua.forms import StyledForm
+from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
-from tanhua.registry.models import Cadre
+from tanhua.registry.selectors import find_cadre
 
 from .models import Category, Clue, Disposition, Form, Inquiry, Light, Source
 
@@ -55,7 +54,7 @@ class ClueForm(StyledForm, forms.Form):
         self.fields["category"].queryset, _ = _vocabulary(Category)
         self.fields["handler"].queryset = scope_queryset(User.objects.filter(is_active=True), actor).order_by(
             "unit__path", "username")
-        self.fields["handler"].label_from_instance = lambda u: f"{u.full_name or u.username}({u.username})"
+        self.fields["handler"].label_from_instance = user_label
         self.style()
 
     def clean(self):
@@ -63,15 +62,10 @@ class ClueForm(StyledForm, forms.Form):
         unit, text = data.get("unit"), (data.get("cadre_text") or "").strip()
         data["cadre"] = None
         if unit is not None and text:
-            cadres = scope_queryset(Cadre.objects.all(), self.actor).filter(unit.subtree_q("unit_path")).filter(
-                Q(name=text) | Q(id_number=text.upper()))
-            found = list(cadres[:2])
-            if not found:
-                self.add_error("cadre_text", f"“{unit.name}”及其下级单位中没有“{text}”这名干部。")
-            elif len(found) > 1:
-                self.add_error("cadre_text", f"“{unit.name}”有多名叫“{text}”的干部,请填写身份证号。")
-            else:
-                data["cadre"] = found[0]
+            try:
+                data["cadre"] = find_cadre(self.actor, unit, text)
+            except ValueError as exc:
+                self.add_error("cadre_text", str(exc))
         if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
             self.add_error("reporter_anonymous", "匿名反映不应填写反映人姓名和联系方式。")
         received, due = data.get("received_on"), data.get("due_on")

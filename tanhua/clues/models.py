@@ -1,12 +1,12 @@
 """Problem clues (问题线索): where they came from, whom they concern, how they were disposed of."""
 
-import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tanhua import crypto
+from tanhua import crypto, timelimits
+from tanhua.timelimits import half_way
 
 
 class Vocabulary(models.Model):
@@ -153,20 +153,9 @@ class Clue(models.Model):
         return light(self.status == self.Status.CLOSED, self.warn_on, self.due_on, today)
 
 
-def half_way(start, end):
-    return start + datetime.timedelta(days=max(0, (end - start).days) // 2)
-
-
 def light(done, warn_on, due_on, today=None):
     """Traffic light as offices use it: yellow once half the time is used, red when overdue."""
-    if done:
-        return Light.DONE
-    today = today or timezone.localdate()
-    if today > due_on:
-        return Light.RED
-    if today >= warn_on:
-        return Light.YELLOW
-    return Light.GREEN
+    return Light(timelimits.light(done, warn_on, due_on, today))
 
 
 class ClueEvent(models.Model):

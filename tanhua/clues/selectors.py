@@ -1,11 +1,12 @@
 """Clue lists, always through the user's scope."""
 
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from tanhua.accounts.scope import scope_queryset
 from tanhua.i18n import to_simplified
 from tanhua.registry.models import Cadre, Unit
+from tanhua.timelimits import light_rank
 
 from . import search
 from .forms import ClueFilterForm
@@ -15,12 +16,7 @@ from .models import Category, Clue, Light, Source
 def with_light(qs, today=None):
     """Annotate ``light_rank`` (0 red, 1 yellow, 2 green, 3 done) so lists sort by urgency in SQL."""
     today = today or timezone.localdate()
-    return qs.annotate(light_rank=Case(
-        When(status=Clue.Status.CLOSED, then=Value(3)),
-        When(due_on__lt=today, then=Value(0)),
-        When(warn_on__lte=today, then=Value(1)),
-        default=Value(2),
-    ))
+    return qs.annotate(light_rank=light_rank(Q(status=Clue.Status.CLOSED), today))
 
 
 def filtered_clues(user, params, today=None):
@@ -65,16 +61,21 @@ def filtered_clues(user, params, today=None):
     return form, unit, qs.order_by(*order)
 
 
-def problem_list(user, *, unit=None, cadre=None, include_closed=False):
+def problem_list(user, *, unit=None, cadre=None, include_closed=False, unit_alone=False):
     """The problem list (问题清单) of a unit (and everything below it) or of one cadre.
 
     One row per problem: clues confirmed to be the same matter are one row that keeps every
     source. Rows are ordered by urgency, then by date. This is what a talk's preparation
     takes its problems from.
+
+    ``unit_alone``: only the problems about the unit itself (no cadre named), not those of its
+    cadres or of the units below; a talk with a unit's head takes these with the head's own.
     """
     qs = scope_queryset(Clue.objects.all(), user)
     if cadre is not None:
         qs = qs.filter(cadre=cadre)
+    elif unit is not None and unit_alone:
+        qs = qs.filter(unit=unit, cadre=None)  # the unit's own problems, not its cadres' or units below
     elif unit is not None:
         qs = qs.filter(unit.subtree_q("unit_path"))
     if not include_closed:

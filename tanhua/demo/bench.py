@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tanhua.clues import search
-from tanhua.clues.models import Category, Clue, Disposition, Source, half_way
+from tanhua.clues.models import Category, Clue, Disposition, Source
 from tanhua.clues.services import number_for
 from tanhua.db import insert_rows
 from tanhua.registry.models import (
@@ -29,6 +29,7 @@ from tanhua.registry.models import (
     UnitKind,
     UnitTag,
 )
+from tanhua.timelimits import half_way
 
 from . import people
 from .city import DEMO_USERS, TAGS, DemoError, ensure_ranks, wipe_registry

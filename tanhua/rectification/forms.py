@@ -2,14 +2,10 @@ from django import forms
 
 from tanhua.accounts.models import User
 from tanhua.accounts.scope import scope_queryset, visible_units
-from tanhua.forms import StyledForm
+from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
 
 from .models import FollowUp, Meeting
-
-
-def _user_label(user):
-    return f"{user.full_name or user.username}({user.username})"
 
 
 class ItemForm(StyledForm, forms.Form):
@@ -29,7 +25,7 @@ class ItemForm(StyledForm, forms.Form):
         users = scope_queryset(User.objects.filter(is_active=True), actor).order_by("unit__path", "username")
         for name in ("owner", "leader"):
             self.fields[name].queryset = users
-            self.fields[name].label_from_instance = _user_label
+            self.fields[name].label_from_instance = user_label
         self.style()
 
 

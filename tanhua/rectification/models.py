@@ -1,18 +1,13 @@
 """Rectification items (整改事项) until each is verified and closed; follow-up visits; notifications."""
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 
-from tanhua.registry.models import Unit
+from tanhua.registry.models import Unit, UnitPathCopy
+from tanhua.timelimits import half_way, light
 
 
-def half_way(start, due):
-    return start + datetime.timedelta(days=max(0, (due - start).days) // 2)
-
-
-class Item(models.Model):
+class Item(UnitPathCopy):
     class Status(models.TextChoices):
         PENDING = "pending", "待整改"
         IN_PROGRESS = "in_progress", "整改中"
@@ -33,7 +28,6 @@ class Item(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="rectification_items",
                              verbose_name="责任单位")
-    unit_path = models.CharField("单位路径", max_length=255, editable=False, default="")
     origin = models.CharField("来源", max_length=10, choices=Origin.choices)
     talk = models.ForeignKey("talks.Talk", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="rectification_items", verbose_name="谈话")
@@ -68,16 +62,13 @@ class Item(models.Model):
         return self.problem[:40]
 
     def save(self, *args, **kwargs):
-        self.unit_path = Unit.objects.filter(pk=self.unit_id).values_list("path", flat=True).first() or ""
         self.warn_on = half_way(self.start_on, self.due_on)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "warn_on"}
         super().save(*args, **kwargs)
 
     def light(self, today):
-        if self.status == self.Status.CLOSED:
-            return "done"
-        if today > self.due_on:
-            return "red"
-        return "yellow" if today >= self.warn_on else "green"
+        return light(self.status == self.Status.CLOSED, self.warn_on, self.due_on, today)
 
     @property
     def is_open(self):
@@ -153,11 +144,10 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
 
-class Meeting(models.Model):
+class Meeting(UnitPathCopy):
     """民主生活会 of a unit's leadership team, supervised before, during and after."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meetings", verbose_name="单位")
-    unit_path = models.CharField("单位路径", max_length=255, editable=False, default="")
     title = models.CharField("会议", max_length=100)
     held_on = models.DateField("召开日期")
     before = models.TextField("会前:问题清单审核(会同信访、案管、党风政风监督室)", blank=True)
@@ -172,7 +162,3 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.unit_path = Unit.objects.filter(pk=self.unit_id).values_list("path", flat=True).first() or ""
-        super().save(*args, **kwargs)

@@ -1,8 +1,9 @@
 """Ledger queries: one ledger per unit (一单位一台账), with lights and rates, through the scope."""
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 
 from tanhua.accounts.scope import scope_queryset
+from tanhua.timelimits import LIGHT_RANKS, light_rank
 
 from .models import Item
 
@@ -10,9 +11,7 @@ LIGHTS = {"red": "逾期", "yellow": "过半", "green": "正常", "done": "已�
 
 
 def with_light(qs, today):
-    return qs.annotate(light_rank=Case(
-        When(status=Item.Status.CLOSED, then=Value(3)), When(due_on__lt=today, then=Value(0)),
-        When(warn_on__lte=today, then=Value(1)), default=Value(2), output_field=IntegerField()))
+    return qs.annotate(light_rank=light_rank(Q(status=Item.Status.CLOSED), today))
 
 
 def ledger(user, params, today):
@@ -27,7 +26,7 @@ def ledger(user, params, today):
             qs = qs.filter(unit.subtree_q("unit_path"))
     if params.get("status") in Item.Status.values:
         qs = qs.filter(status=params["status"])
-    light = {"red": 0, "yellow": 1, "green": 2, "done": 3}.get(params.get("light"))
+    light = LIGHT_RANKS.get(params.get("light"))
     if light is not None:
         qs = qs.filter(light_rank=light)
     q = (params.get("q") or "").strip()[:60]

@@ -99,3 +99,17 @@ def filtered_roster(user, params):
         q=data.get("q"),
     )
     return form, unit, cadres
+
+
+def find_cadre(user, unit, text):
+    """The one cadre named ``text`` (a name or an ID number) in ``unit`` and below, within the
+    user's scope; ValueError with a Chinese message when there is none or more than one."""
+    text = text.strip()
+    found = list(scope_queryset(Cadre.objects.select_related("unit"), user).filter(unit.subtree_q("unit_path"))
+                 .filter(Q(name=text) | Q(id_number=text.upper()))[:6])
+    if not found:
+        raise ValueError(f"“{unit.name}”及其下级单位中没有“{text}”这名干部。")
+    if len(found) > 1:
+        units = "、".join(c.unit.name for c in found)
+        raise ValueError(f"有多名叫“{text}”的干部({units}),请填写身份证号。")
+    return found[0]

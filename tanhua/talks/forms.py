@@ -1,19 +1,15 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from tanhua.accounts.models import User
 from tanhua.accounts.scope import scope_queryset, visible_units
 from tanhua.clues.models import Clue
-from tanhua.forms import StyledForm
+from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
-from tanhua.registry.models import Cadre, Unit, UnitKind
+from tanhua.registry.models import Unit, UnitKind
+from tanhua.registry.selectors import find_cadre
 
 from .models import OutlineTemplate, Programme, SubjectType
-
-
-def _user_label(user):
-    return f"{user.full_name or user.username}({user.username})"
 
 
 class ProgrammeForm(StyledForm, forms.ModelForm):
@@ -46,7 +42,7 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         users = scope_queryset(User.objects.filter(is_active=True), actor).order_by("unit__path", "username")
         for name in ("head_lead", "other_lead"):
             self.fields[name].queryset = users
-            self.fields[name].label_from_instance = _user_label
+            self.fields[name].label_from_instance = user_label
         if self.instance.pk:
             self.fields["members_text"].initial = "\n".join(
                 "|".join([m.body, m.title, m.name, m.user.username if m.user else ""]).rstrip("|")
@@ -108,7 +104,7 @@ class RoundForm(StyledForm, forms.Form):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = User.objects.filter(talk_groups__programme=programme).distinct()
-        self.fields["members"].label_from_instance = _user_label
+        self.fields["members"].label_from_instance = user_label
         self.style()
 
     def clean(self):
@@ -145,16 +141,10 @@ class DesignationForm(StyledForm, forms.Form):
         elif not text:
             self.add_error("cadre_text", "请填写被指定干部的姓名或身份证号。")
         else:
-            where = unit or self.programme.unit
-            found = list(scope_queryset(Cadre.objects.select_related("unit"), self.actor)
-                         .filter(where.subtree_q("unit_path")).filter(Q(name=text) | Q(id_number=text.upper()))[:6])
-            if not found:
-                self.add_error("cadre_text", f"“{where.name}”及其下级单位中没有“{text}”这名干部。")
-            elif len(found) > 1:
-                self.add_error("cadre_text", f"有多名叫“{text}”的干部("
-                               + "、".join(c.unit.name for c in found) + "),请选择单位或填写身份证号。")
-            else:
-                data["cadre"] = found[0]
+            try:
+                data["cadre"] = find_cadre(self.actor, unit or self.programme.unit, text)
+            except ValueError as exc:
+                self.add_error("cadre_text", str(exc))
         numbers = [n for n in (data.get("clue_numbers") or "").replace(",", " ").replace(",", " ").split() if n]
         clues = list(scope_queryset(Clue.objects.filter(number__in=numbers), self.actor))
         unknown = sorted(set(numbers) - {c.number for c in clues})
@@ -285,14 +275,8 @@ class TargetedTalkForm(StyledForm, forms.Form):
         data = super().clean()
         text = (data.get("cadre_text") or "").strip()
         if text:
-            found = list(scope_queryset(Cadre.objects.select_related("unit"), self.actor)
-                         .filter(self.programme.unit.subtree_q("unit_path"))
-                         .filter(Q(name=text) | Q(id_number=text.upper()))[:6])
-            if not found:
-                self.add_error("cadre_text", f"{self.programme.unit.name}及其下级单位中没有“{text}”这名干部。")
-            elif len(found) > 1:
-                self.add_error("cadre_text", f"有多名叫“{text}”的干部("
-                               + "、".join(c.unit.name for c in found) + "),请填写身份证号。")
-            else:
-                data["cadre"] = found[0]
+            try:
+                data["cadre"] = find_cadre(self.actor, self.programme.unit, text)
+            except ValueError as exc:
+                self.add_error("cadre_text", str(exc))
         return data

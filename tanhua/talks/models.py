@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tanhua.registry.models import RANK_LEVELS, Cadre, Unit
+from tanhua.registry.models import RANK_LEVELS, Cadre, Unit, UnitPathCopy
 
 
 class Kind(models.TextChoices):
@@ -257,7 +257,7 @@ class Draw(models.Model):
         return f"{self.round}抽取"
 
 
-class Talk(models.Model):
+class Talk(UnitPathCopy):
     class Origin(models.TextChoices):
         DRAWN = "drawn", "随机抽取"
         DESIGNATED = "designated", "指定"
@@ -279,7 +279,6 @@ class Talk(models.Model):
     cadre = models.ForeignKey(Cadre, null=True, blank=True, on_delete=models.PROTECT, related_name="talks",
                               verbose_name="谈话对象")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="talks", verbose_name="对象单位")
-    unit_path = models.CharField("单位路径", max_length=255, editable=False, default="")
     subject_post = models.CharField("对象职务", max_length=100, blank=True)
     reason = models.CharField("指定理由", max_length=300, blank=True)
     lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -312,10 +311,6 @@ class Talk(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}:{self.cadre.name if self.cadre else self.unit.name}"
-
-    def save(self, *args, **kwargs):
-        self.unit_path = Unit.objects.filter(pk=self.unit_id).values_list("path", flat=True).first() or ""
-        super().save(*args, **kwargs)
 
     @property
     def subject_name(self):

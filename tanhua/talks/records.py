@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tanhua.audit.services import record as audit
 from tanhua.clues import selectors as clue_selectors
+from tanhua.timelimits import add_months
 
 from . import outline
 from .models import (
@@ -47,17 +48,6 @@ def advance(talk, status):
         talk.save(update_fields=["status"])
 
 
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def influence_end(held_on, months):
     """The last day of an admonishment's influence period: six months from 12 June ends 11 December."""
     return add_months(held_on, months) - datetime.timedelta(days=1)
@@ -88,10 +78,8 @@ def problem_rows(user, talk):
     problem list shows them (one row per group), within the preparer's scope."""
     rows = clue_selectors.problem_list(user, cadre=talk.cadre) if talk.cadre else []
     seen = {c.pk for row in rows for c in row["clues"]}
-    for row in clue_selectors.problem_list(user, unit=talk.unit):
-        if row["first"].cadre_id is None and row["first"].unit_id == talk.unit_id and row["first"].pk not in seen:
-            rows.append(row)
-    return rows
+    return rows + [row for row in clue_selectors.problem_list(user, unit=talk.unit, unit_alone=True)
+                   if row["first"].pk not in seen]
 
 
 def templates():

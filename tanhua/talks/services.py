@@ -28,6 +28,7 @@ from django.utils import timezone
 from tanhua import crypto
 from tanhua.audit.services import record as audit
 from tanhua.registry.models import Cadre, CadreStatus, Unit
+from tanhua.timelimits import add_months
 
 from . import draw as algorithm
 from .models import (
@@ -89,9 +90,7 @@ def next_round_date(programme, today=None):
     months = CADENCE_MONTHS.get(programme.cadence)
     if last is None or months is None:
         return today
-    month = last.month - 1 + months
-    year, month = last.year + month // 12, month % 12 + 1
-    return max(today, last.replace(year=year, month=month, day=min(last.day, 28)))
+    return max(today, add_months(last, months))
 
 
 def create_round(actor, programme, *, date, place="", start_time=None, random_count=None, public_labels=(),
@@ -218,7 +217,7 @@ def eligible(programme, round_, on=None):
         last_talked = _last_talked(past, "cadre_id")
     months = programme.exclude_talked_months
     if months:
-        cutoff = _months_before(on, months)
+        cutoff = add_months(on, -months)
         recent = {pk for pk, when in last_talked.items() if when >= cutoff}
     else:
         recent = set()
@@ -239,12 +238,6 @@ def _last_talked(talks, field):
         if pk not in last or day > last[pk]:
             last[pk] = day
     return last
-
-
-def _months_before(day, months):
-    month = day.month - 1 - months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, 28))
 
 
 def _months_between(earlier, later):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tanhua import timelimits
 from tanhua.audit.models import AuditEntry
 from tanhua.registry.models import UnitTag
 from tanhua.talks import records
@@ -17,7 +18,7 @@ def test_influence_period_end():
     assert records.influence_end(datetime.date(2026, 12, 10), 6) == datetime.date(2027, 6, 9)
     assert records.influence_end(datetime.date(2026, 8, 31), 6) == datetime.date(2027, 2, 27)
     assert records.influence_end(datetime.date(2027, 1, 31), 1) == datetime.date(2027, 2, 27)
-    assert records.add_months(datetime.date(2028, 1, 31), 1) == datetime.date(2028, 2, 29)
+    assert timelimits.add_months(datetime.date(2028, 1, 31), 1) == datetime.date(2028, 2, 29)
 
 
 def test_preparation_uses_the_problem_list_and_the_unit(talk, programme, make_clue, tree):
