@@ -123,6 +123,12 @@ class FollowUp(models.Model):
     way = models.CharField("方式", max_length=8, choices=Way.choices, blank=True)
     findings = models.TextField("回访情况", blank=True)
     recurred = models.BooleanField("问题反弹", default=False)
+    # Who wrote it down and when: a recorded visit is final; a correction is a new visit pointing back.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+                                 verbose_name="更正的回访")
 
     class Meta:
         ordering = ["planned_on", "id"]

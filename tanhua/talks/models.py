@@ -84,6 +84,13 @@ class Programme(models.Model):
     report_kind = models.CharField("书面汇报", max_length=12, choices=ReportKind.choices, default=ReportKind.NONE)
     report_due_days = models.PositiveSmallIntegerField("汇报提前提交天数", default=3)
     rectification_days = models.PositiveSmallIntegerField("整改时限(天)", default=60)
+    # A round's day: talks fill the morning from the round's start, pause for lunch, then the afternoon.
+    morning_end = models.TimeField("上午结束", default=datetime.time(12, 0))
+    afternoon_start = models.TimeField("下午开始", default=datetime.time(14, 30))
+    day_end = models.TimeField("下午结束", default=datetime.time(17, 30))
+    publish_names = models.BooleanField(
+        "公示页显示候选人姓名", default=False,
+        help_text="不勾选时,公开链接只显示候选人数和名单哈希;抽中对象始终公示。")
     is_active = models.BooleanField("启用", default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -124,6 +131,10 @@ class Member(models.Model):
     name = models.CharField("姓名", max_length=40)
     body = models.CharField("所在机关", max_length=40, blank=True, help_text="如:市委、市纪委监委、市委组织部、市人大")
     title = models.CharField("职务", max_length=60, blank=True)
+    # The member's own roster record: a talker is never a candidate of the programme, nor
+    # their unit in a unit round (conflict of interest, 回避).
+    cadre = models.ForeignKey(Cadre, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="干部名册记录")
 
     class Meta:
         verbose_name = "谈话小组成员"
@@ -235,6 +246,10 @@ class Draw(models.Model):
     pool_hash = models.CharField("名单哈希", max_length=64)
     probabilities = models.JSONField("抽中概率", default=list)
     rules = models.JSONField("抽取规则", default=dict)
+    # Left out of the pool by rule at the freeze (回避: the talk group and the talkers' units):
+    # [{"id": ..., "label": ..., "rule": ...}], recorded with the draw and checked by the verifier.
+    excluded = models.JSONField("回避排除", default=list, blank=True)
+    group = models.JSONField("谈话小组", default=list, blank=True)
     count = models.PositiveSmallIntegerField("抽取人数")
     # Set by the draw itself.
     seq = models.PositiveIntegerField("链序号", null=True, blank=True)
@@ -246,6 +261,11 @@ class Draw(models.Model):
     drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
+    # The published link (公示): an unguessable token anyone on the intranet may open; empty when withdrawn.
+    public_token = models.CharField("公示链接令牌", max_length=64, blank=True, db_index=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     class Meta:
         verbose_name = "随机抽取"
@@ -293,6 +313,8 @@ class Talk(UnitPathCopy):
     agenda = models.JSONField("议程", default=list, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+    notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="通知人")
     # Preparation: the problems chosen from the subject's problem list, and the outline.
     problems = models.ManyToManyField("clues.Clue", blank=True, related_name="talks", verbose_name="谈话问题")
     outline = models.TextField("谈话提纲", blank=True)
