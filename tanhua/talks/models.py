@@ -88,6 +88,9 @@ class Programme(models.Model):
     morning_end = models.TimeField("上午结束", default=datetime.time(12, 0))
     afternoon_start = models.TimeField("下午开始", default=datetime.time(14, 30))
     day_end = models.TimeField("下午结束", default=datetime.time(17, 30))
+    # Printed on the notice (谈话通知书): whom the subject calls with questions.
+    contact_name = models.CharField("联系人", max_length=40, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     publish_names = models.BooleanField(
         "公示页显示候选人姓名", default=False,
         help_text="不勾选时,公开链接只显示候选人数和名单哈希;抽中对象始终公示。")

@@ -52,6 +52,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='programme',
+            name='contact_name',
+            field=models.CharField(blank=True, max_length=40, verbose_name='联系人'),
+        ),
+        migrations.AddField(
+            model_name='programme',
+            name='contact_phone',
+            field=models.CharField(blank=True, max_length=40, verbose_name='联系电话'),
+        ),
+        migrations.AddField(
+            model_name='programme',
             name='day_end',
             field=models.TimeField(default=datetime.time(17, 30), verbose_name='下午结束'),
         ),
