@@ -4,20 +4,17 @@ import datetime
 
 from django import template
 
+from tanhua.dates import cn_date, cn_datetime
+
 register = template.Library()
 
 
 @register.filter
 def cndate(value):
-    """2025年3月1日"""
-    if not value:
-        return ""
+    """2025年3月1日 (a datetime with its time: 2025年3月1日 09:30)"""
     if isinstance(value, datetime.datetime):
-        from django.utils import timezone
-
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
-    return f"{value.year}年{value.month}月{value.day}日"
+        return cn_datetime(value)
+    return cn_date(value)
 
 
 @register.filter
