@@ -105,9 +105,9 @@ class Template(OfficialDocument):
 
 
 def loop(doc, items, item_text, var="item"):
-    """A numbered paragraph per element of a list: 1.…, 2.…"""
+    """A numbered paragraph per element of a list under a 一、 heading: (一)…, (二)…"""
     doc.tag(f"{{%p for {var} in {items} %}}")
-    doc.body(f"{{{{ loop.index }}}}.{item_text}")
+    doc.body(f"{{{{ item_no(loop.index) }}}}{item_text}")
     doc.tag("{%p endfor %}")
 
 
@@ -115,7 +115,8 @@ def notice():
     doc = Template("谈话通知书")
     doc.title("谈话通知书")
     doc.addressee("{{ addressee }}:")
-    doc.body("根据{{ issuer }}{{ programme }}工作安排,定于{{ date_cn }}(星期{{ weekday }}){{ time }}"
+    # ``programme`` already says the unit's place once (清河市党政领导干部…): no {{ issuer }} before it.
+    doc.body("根据{{ programme }}工作安排,定于{{ date_cn }}(星期{{ weekday }}){{ time }}"
              "在{{ place or \"另行通知的地点\" }}与你进行{{ kind }}{% if lead %},由{{ lead }}同志主谈{% endif %}。")
     doc.tag("{%p if agenda %}")
     doc.body("谈话安排:{% for s in agenda %}{{ s.title }}{{ s.minutes }}分钟{% if not loop.last %},{% endif %}"
@@ -125,6 +126,10 @@ def notice():
     doc.body("{{ report_text }}")
     doc.tag("{%p endif %}")
     doc.body("请按时参加。如有特殊情况不能参加,请提前向谈话活动办公室说明。")
+    doc.tag("{%p if contact_name or contact_phone %}")
+    doc.body("{% if contact_name %}联系人:{{ contact_name }}{% endif %}{% if contact_name and contact_phone %},{% endif %}"
+             "{% if contact_phone %}联系电话:{{ contact_phone }}{% endif %}。")
+    doc.tag("{%p endif %}")
     doc.signature("{{ issuer }}", "{{ issued_cn }}")
     return doc
 
@@ -133,7 +138,7 @@ def outline():
     doc = Template("谈话提纲")
     doc.title("谈话提纲")
     doc.line("谈话对象:{{ subject }}")
-    doc.line("单位职务:{{ unit }}{{ post }}")
+    doc.line("单位职务:{{ unit_post }}")
     doc.line("谈话类型:{{ kind }}")
     doc.line("谈话时间:{{ date_cn }}")
     doc.tag("{%p if lead %}")
@@ -147,7 +152,7 @@ def outline():
     doc.tag("{%p if problems %}")
     doc.heading("{{ heading_no() }}反映的问题")
     doc.tag("{%p for p in problems %}")
-    doc.body("{{ p.n }}.{{ p.received_cn }}{{ p.source }}反映({{ p.category }}):{{ p.summary }}")
+    doc.body("{{ item_no(p.n) }}{{ p.received_cn }}{{ p.source }}反映({{ p.category }}):{{ p.summary }}")
     doc.tag("{%p endfor %}")
     doc.tag("{%p endif %}")
     doc.heading("{{ heading_no() }}谈话要点")
@@ -162,7 +167,7 @@ def report():
     doc = Template("书面汇报")
     doc.title("{{ kind_label }}")
     doc.line("汇 报 人:{{ subject }}")
-    doc.line("单位职务:{{ unit }}{{ post }}")
+    doc.line("单位职务:{{ unit_post }}")
     doc.tag("{%p if half_month %}")
     doc.line("汇报期间:{{ period }}")
     doc.blank()
@@ -194,7 +199,7 @@ def record():
     doc.title("谈话记录")
     doc.table(None, [
         ["谈话对象", "{{ subject }}", "谈话类型", "{{ kind }}"],
-        ["单位职务", "{{ unit }}{{ post }}", "谈话地点", "{{ place }}"],
+        ["单位职务", "{{ unit_post }}", "谈话地点", "{{ place }}"],
         ["谈话时间", "{{ date_cn }} {{ start }}至{{ end }}", "主 谈 人", "{{ lead }}"],
         ["参加人员", "{{ present|join(\"、\") }}", "记 录 人", "{{ recorder }}"],
     ], widths=[24, 54, 24, 54], header_bold=False)
@@ -202,7 +207,7 @@ def record():
     doc.tag("{%p if agenda %}")
     doc.heading("{{ heading_no() }}谈话议程")
     doc.tag("{%p for s in agenda %}")
-    doc.body("{{ loop.index }}.{{ s.title }}({{ s.minutes }}分钟)")
+    doc.body("{{ item_no(loop.index) }}{{ s.title }}({{ s.minutes }}分钟)")
     doc.tag("{%p endfor %}")
     doc.tag("{%p endif %}")
     doc.heading("{{ heading_no() }}谈话内容")

@@ -97,7 +97,3 @@ class OfficialDocument:
         self.document.save(out)
         out.seek(0)
         return out
-
-
-def cn_date(day):
-    return f"{day.year}年{day.month}月{day.day}日"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("tanhua.audit.urls")),
     path("clues/", include("tanhua.clues.urls")),
     path("talks/", include("tanhua.talks.urls")),
+    path("public/", include("tanhua.talks.public_urls")),
     path("rectification/", include("tanhua.rectification.urls")),
     path("api/v1/", include("tanhua.api.urls")),
 ]

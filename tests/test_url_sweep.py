@@ -123,6 +123,9 @@ CASES = {
     "talks:talks": Case("talks.view"),
     "talks:talk": Case("talks.view", "talk", ok=(200, 302)),
     "talks:notice": Case("talks.view", "talk"),
+    # Sending the notice is the office's act (a held talk is refused with a message).
+    "talks:send_notice": Case("talks.add", "talk", method="post", ok=(302,)),
+    "talks:round_send_notices": Case("talks.add", "round", method="post", ok=(302,)),
     "talks:calendar": Case("talks.view"),
     # The subject of a talk is sent to their own view (302) from the office's pages.
     "talks:prepare": Case("talks.change", "talk", method="post", ok=(302,)),

@@ -12,7 +12,9 @@ from . import security
 _GATE_OPEN = {"logout", "set_language", "healthz", "accounts:otp_verify", "accounts:otp_setup", "accounts:password",
               # Fetched by htmx on every page: a redirect would be swapped into the menu. It
               # answers nothing to a user who has not passed the gate (see the view).
-              "rectification:notifications_count"}
+              "rectification:notifications_count",
+              # A published draw is open to anyone, logged in or not.
+              "public:draw", "public:draw_record", "public:verifier"}
 
 
 class LoginGateMiddleware:

@@ -19,6 +19,7 @@ from pydantic import field_validator
 from tanhua.accounts.scope import scope_queryset, visible_units
 from tanhua.clues import selectors, services
 from tanhua.clues.models import Category, Clue, Source
+from tanhua.dates import happened_error
 from tanhua.registry.models import Cadre
 
 from .models import ApiToken
@@ -249,8 +250,8 @@ def create_clue(request, payload: ClueIn):
         errors.append({"field": "body.anonymous", "message": "匿名反映不应提供反映人姓名和联系方式"})
     if payload.due_on and payload.due_on < payload.received_on:
         errors.append({"field": "body.due_on", "message": "办理时限不能早于受理日期"})
-    if payload.received_on > datetime.date.today() + datetime.timedelta(days=1):
-        errors.append({"field": "body.received_on", "message": "受理日期不能晚于今天"})
+    if happened_error(payload.received_on, "受理日期"):
+        errors.append({"field": "body.received_on", "message": happened_error(payload.received_on, "受理日期")})
     if not payload.summary.strip():
         errors.append({"field": "body.summary", "message": "不能为空"})
     if not payload.content.strip():

@@ -9,6 +9,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tanhua.dates import cn_date
+
 from .models import Result
 
 COLUMNS = [
@@ -68,7 +70,7 @@ def _row(entry):
 
 def _format_time(value):
     local = timezone.localtime(value, timezone.get_default_timezone())
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
+    return f"{cn_date(local.date())} {local:%H:%M:%S}"
 
 
 def _text_cell(sheet, value):

@@ -28,6 +28,9 @@ ACTIONS = {
     "reveal": "公布随机输入",
     "draw": "随机抽取",
     "notify": "发出谈话通知",
+    "publish": "发布抽取公示链接",
+    "withdraw": "撤回抽取公示链接",
+    "public_view": "通过公示链接查看",
 }
 
 

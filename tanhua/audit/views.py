@@ -7,6 +7,8 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tanhua.dates import cn_date
+
 from .exports import export_entries
 from .models import ACTIONS, AuditEntry
 from .selectors import AuditFilterForm, filtered_entries
@@ -34,7 +36,7 @@ def entries(request):
 def export(request):
     qs = filtered_entries(request.GET)
     out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    title = f"审计日志({timezone.localdate():%Y年%m月%d日}导出)"
+    title = f"审计日志({cn_date(timezone.localdate())}导出)"
     rows = export_entries(qs[:EXPORT_LIMIT], out, title=title)
     # The export itself is an audited event, recorded after the rows were read.
     record("export", request=request, object_type="audit.auditentry", object_repr=title,

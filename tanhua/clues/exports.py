@@ -1,6 +1,7 @@
 """The problem list as an .xlsx in the layout offices keep (问题清单)."""
 
 from tanhua import ledgers
+from tanhua.dates import cn_date
 
 from .models import Light
 
@@ -22,7 +23,7 @@ def export_problem_list(rows, out, *, title):
             _text(first.summary),
             _text(first.content),
             _text("、".join(row["sources"])),
-            f"{first.received_on.year}年{first.received_on.month}月{first.received_on.day}日",
+            cn_date(first.received_on),
             _text("\n".join(c.number for c in row["clues"])),
             _text(first.get_disposition_display() or "待处置"),
             LIGHTS[row["light"]],

@@ -2,6 +2,7 @@ from django import forms
 
 from tanhua.accounts.models import User
 from tanhua.accounts.scope import scope_queryset, visible_units
+from tanhua.dates import happened_error
 from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
 from tanhua.registry.selectors import find_cadre
@@ -69,6 +70,8 @@ class ClueForm(StyledForm, forms.Form):
         if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
             self.add_error("reporter_anonymous", "匿名反映不应填写反映人姓名和联系方式。")
         received, due = data.get("received_on"), data.get("due_on")
+        if happened_error(received, "受理日期"):
+            self.add_error("received_on", happened_error(received, "受理日期"))
         if received and due and due < received:
             self.add_error("due_on", "办理时限不能早于受理日期。")
         return data

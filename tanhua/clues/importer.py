@@ -8,11 +8,11 @@ unique there; units by full name, short name or code. Everything is limited to t
 importing user's scope.
 """
 
-import datetime
 
 from django.db import transaction
 
 from tanhua.accounts.scope import scope_queryset, visible_units
+from tanhua.dates import happened_error
 from tanhua.registry.models import Cadre
 from tanhua.registry.parsing import clean_paragraphs, clean_text, parse_bool, parse_date
 from tanhua.registry.roster import ImportResult
@@ -148,8 +148,8 @@ def _parse_row(row_number, cells, lookups, result):
     data.update(reporter_anonymous=bool(anonymous), reporter_name=reporter[:40], reporter_contact=contact[:100])
     if data["received_on"] and data["due_on"] and data["due_on"] < data["received_on"]:
         result.error(row_number, "办理时限", "办理时限不能早于受理日期")
-    if data["received_on"] and data["received_on"] > datetime.date.today():
-        result.error(row_number, "受理日期", "受理日期不能晚于今天")
+    if happened_error(data["received_on"], "受理日期"):
+        result.error(row_number, "受理日期", happened_error(data["received_on"], "受理日期"))
     return None if len(result.errors) > errors_before else data
 
 

@@ -61,7 +61,7 @@ def filtered_clues(user, params, today=None):
     return form, unit, qs.order_by(*order)
 
 
-def problem_list(user, *, unit=None, cadre=None, include_closed=False, unit_alone=False):
+def problem_list(user, *, unit=None, cadre=None, include_closed=False, unit_alone=False, within_scope=True):
     """The problem list (问题清单) of a unit (and everything below it) or of one cadre.
 
     One row per problem: clues confirmed to be the same matter are one row that keeps every
@@ -70,8 +70,11 @@ def problem_list(user, *, unit=None, cadre=None, include_closed=False, unit_alon
 
     ``unit_alone``: only the problems about the unit itself (no cadre named), not those of its
     cadres or of the units below; a talk with a unit's head takes these with the head's own.
+
+    ``within_scope=False`` is for a grant that is not the user's scope: the talkers of an open
+    talk read its subject's list (``talks.records.problem_rows`` decides and audits it).
     """
-    qs = scope_queryset(Clue.objects.all(), user)
+    qs = scope_queryset(Clue.objects.all(), user) if within_scope else Clue.objects.all()
     if cadre is not None:
         qs = qs.filter(cadre=cadre)
     elif unit is not None and unit_alone:

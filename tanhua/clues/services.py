@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tanhua.accounts.scope import get_in_scope_or_404
 from tanhua.audit.services import diff, record
+from tanhua.dates import check_happened, cn_date
 from tanhua.files import UploadRefused, store_upload
 from tanhua.workdays import add_workdays
 
@@ -66,6 +67,7 @@ def register_clue(user, *, source, received_on, unit, category, summary, content
     the last line). Numbers are allocated under the unique constraint and retried on a clash,
     so two clerks registering at once both get a number.
     """
+    check_happened(received_on, "受理日期")
     if cadre is not None:
         # A clue about a cadre belongs to the cadre's own unit, whatever unit the report named.
         unit = cadre.unit
@@ -236,7 +238,7 @@ def issue_inquiry(user, clue, *, questions, letter_number="", request=None):
         reply_due=add_workdays(timezone.localdate(), settings.TANHUA_INQUIRY_REPLY_WORKDAYS),
     )
     ClueEvent.objects.create(clue=clue, user=user, time=now, action="发出函询",
-                             note=f"{inquiry.letter_number},请于{inquiry.reply_due:%Y年%m月%d日}前书面说明")
+                             note=f"{inquiry.letter_number},请于{cn_date(inquiry.reply_due)}前书面说明")
     record("create", request=request, user=user, target=inquiry,
            summary={"clue": clue.number, "letter_number": inquiry.letter_number,
                     "reply_due": inquiry.reply_due.isoformat()})

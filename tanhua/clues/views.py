@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, user_scope, visible_units
 from tanhua.audit.services import diff, record
+from tanhua.dates import cn_date
 from tanhua.registry.models import Cadre, Unit
 from tanhua.registry.services import UploadError, check_xlsx
 
@@ -392,7 +393,7 @@ def problems_export(request):
         raise Http404("请选择单位或干部")
     rows = selectors.problem_list(request.user, unit=unit, cadre=cadre)
     subject = cadre.name if cadre else unit.name
-    title = f"{subject}问题清单({timezone.localdate():%Y年%m月%d日})"
+    title = f"{subject}问题清单({cn_date(timezone.localdate())})"
     out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
     export_problem_list(rows, out, title=title)
     record("export", request=request, object_type="clues.clue", object_repr=title[:200],

@@ -1,6 +1,7 @@
 """The ledger (台账) as .xlsx, in the layout offices keep: one row per item."""
 
 from tanhua import ledgers
+from tanhua.dates import cn_date
 
 from .selectors import LIGHTS
 
@@ -11,17 +12,13 @@ LIGHT_NAMES = ["red", "yellow", "green", "done"]
 _text = ledgers.text
 
 
-def _cn(day):
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 def export_ledger(items, out, *, title):
     workbook, sheet = ledgers.start("整改台账", title, COLUMNS)
     count = 0
     for count, item in enumerate(items, start=1):
         sheet.append([count, _text(item.unit.name), _text(item.problem), _text(item.measures), _text(item.owner_name),
-                      _text(item.leader_name), item.get_origin_display(), _cn(item.due_on), item.get_status_display(),
+                      _text(item.leader_name), item.get_origin_display(), cn_date(item.due_on), item.get_status_display(),
                       LIGHTS[LIGHT_NAMES[item.light_rank]], item.get_escalation_display(), item.evidence_count,
-                      item.follow_up_count, _cn(item.closed_at.date() if item.closed_at else None)])
+                      item.follow_up_count, cn_date(item.closed_at)])
     ledgers.finish(workbook, sheet, out)
     return count

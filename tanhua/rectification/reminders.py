@@ -15,11 +15,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from tanhua.dates import cn_date
+
 from .models import FollowUp, Item, Notification
-
-
-def _cn(day):
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def due_notifications(today):
@@ -36,20 +34,20 @@ def due_notifications(today):
         due = item.due_on
         if item.owner_id:
             if today < due:
-                out.append((item.owner_id, f"before:{item.pk}:{due}", f"{what}将于{_cn(due)}到期,请按时完成并报告。", url))
+                out.append((item.owner_id, f"before:{item.pk}:{due}", f"{what}将于{cn_date(due)}到期,请按时完成并报告。", url))
             elif today == due:
-                out.append((item.owner_id, f"due:{item.pk}:{due}", f"{what}今天({_cn(due)})到期。", url))
+                out.append((item.owner_id, f"due:{item.pk}:{due}", f"{what}今天({cn_date(due)})到期。", url))
             else:
                 k = (today - due).days // every
                 out.append((item.owner_id, f"overdue:{item.pk}:{due}:{k}",
-                            f"{what}已逾期 {(today - due).days} 天(时限{_cn(due)}),请尽快整改并报告。", url))
+                            f"{what}已逾期 {(today - due).days} 天(时限{cn_date(due)}),请尽快整改并报告。", url))
         if item.leader_id and today > due:
             out.append((item.leader_id, f"leader-overdue:{item.pk}:{due}",
-                        f"您负责督促的{what}已逾期(时限{_cn(due)}),请督促整改,必要时升级督办。", url))
+                        f"您负责督促的{what}已逾期(时限{cn_date(due)}),请督促整改,必要时升级督办。", url))
     for visit in FollowUp.objects.filter(done_on__isnull=True, planned_on__lte=today, by__isnull=False).select_related(
             "item"):
         out.append((visit.by_id, f"follow-up:{visit.pk}",
-                    f"整改事项“{visit.item.problem[:30]}”的回访已到计划日期({_cn(visit.planned_on)})。",
+                    f"整改事项“{visit.item.problem[:30]}”的回访已到计划日期({cn_date(visit.planned_on)})。",
                     reverse("rectification:item", args=[visit.item_id])))
     return out
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tanhua.audit.services import record as audit
+from tanhua.dates import cn_date
 from tanhua.files import UploadRefused, store_upload
 from tanhua.talks.models import Talk
 
@@ -62,7 +63,7 @@ def create_item(actor, *, unit, problem, origin, measures="", owner=None, owner_
             unit=unit, origin=origin, talk=talk, meeting=meeting, clue=clue, problem=problem.strip(),
             measures=measures.strip(), owner=owner, owner_name=owner_name.strip() or _name(owner), leader=leader,
             leader_name=leader_name.strip() or _name(leader), start_on=start_on, due_on=due_on, created_by=actor)
-        _event(item, actor, "建立整改事项", f"时限 {due_on:%Y-%m-%d}")
+        _event(item, actor, "建立整改事项", f"时限 {cn_date(due_on)}")
         # Follow-up visits by the responsible leader: one before the time limit (another after closing).
         FollowUp.objects.create(item=item, by=leader, planned_on=max(start_on, due_on - datetime.timedelta(
             days=FOLLOW_UP_BEFORE_DAYS)))
@@ -189,7 +190,7 @@ def escalate(actor, item, *, reason, new_due_on=None, today=None, request=None):
         item.escalation = step
         item.save()
         label = Item.Escalation(step).label
-        _event(item, actor, label, reason.strip() + (f";新时限 {new_due_on:%Y-%m-%d}" if new_due_on else ""))
+        _event(item, actor, label, reason.strip() + (f";新时限 {cn_date(new_due_on)}" if new_due_on else ""))
         audit("update", request=request, user=actor, target=item,
               summary={"escalation": label, "reason": reason.strip()[:200], "new_due_on": new_due_on})
     return item
@@ -210,7 +211,7 @@ def record_follow_up(actor, follow_up, *, done_on, way, findings, recurred, requ
             item.status, item.closed_at = Item.Status.IN_PROGRESS, None
             item.due_on = max(item.due_on, done_on) + datetime.timedelta(days=30)
             item.save()
-            _event(item, actor, "问题反弹,重新整改", f"新时限 {item.due_on:%Y-%m-%d}")
+            _event(item, actor, "问题反弹,重新整改", f"新时限 {cn_date(item.due_on)}")
             reopened = item
             if item.talk_id:
                 Talk.objects.filter(pk=item.talk_id, status=Talk.Status.CLOSED).update(

@@ -20,6 +20,7 @@ from tanhua.accounts.middleware import gate
 from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, visible_units
 from tanhua.audit.services import record
 from tanhua.clues.models import Clue
+from tanhua.dates import cn_date
 from tanhua.talks.models import RecordEntry, Talk
 
 from . import selectors, services
@@ -65,7 +66,7 @@ def ledger(request):
 def ledger_export(request):
     today = timezone.localdate()
     items, unit = selectors.ledger(request.user, request.GET, today)
-    title = f"{unit.name if unit else ''}整改台账({today.year}年{today.month}月{today.day}日)"
+    title = f"{unit.name if unit else ''}整改台账({cn_date(today)})"
     out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
     count = export_ledger(items, out, title=title)
     record("export", request=request, object_type="rectification.item", object_repr=title[:200],

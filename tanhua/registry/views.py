@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, visible_units
 from tanhua.accounts.security import client_address
 from tanhua.audit.services import record
+from tanhua.dates import cn_date
 
 from . import selectors, services
 from .forms import UnitForm, UploadForm
@@ -66,7 +67,7 @@ def cadre_detail(request, pk):
 @permission_required("registry.export", raise_exception=True)
 def export(request):
     _form, unit, cadres = selectors.filtered_roster(request.user, request.GET)
-    title = f"{unit.name if unit else '干部'}名册({timezone.localdate():%Y年%m月%d日}导出)"
+    title = f"{unit.name if unit else '干部'}名册({cn_date(timezone.localdate())}导出)"
     count = cadres.count()
     if count > settings.TANHUA_BACKGROUND_EXPORT_ROWS:
         # Tens of thousands of rows take minutes to write: the worker does it, the page waits.

@@ -4,13 +4,16 @@ import datetime
 
 from django.utils import timezone
 
-from tanhua.documents import cn_date
+from tanhua.dates import cn_date
+from tanhua.registry.names import join_names
 
 from .models import ReportKind
+from .outline import renumber
 
 
 def _subject(talk):
     return {"subject": talk.subject_name, "unit": talk.unit.name, "post": talk.subject_post,
+            "unit_post": join_names(talk.unit.name, talk.subject_post),
             "kind": talk.get_kind_display(), "lead": talk.lead_name}
 
 
@@ -25,7 +28,7 @@ def outline(talk, rows_flags, prepared_by):
                 for n, c in enumerate(talk.problems.select_related("source", "category").order_by("received_on"), 1)]
     saved = talk.outline_saved_at and timezone.localtime(talk.outline_saved_at).date()
     return {**_subject(talk), "date_cn": cn_date(_local(talk).date()), "flags": flags, "problems": problems,
-            "outline": talk.outline, "prepared_by": prepared_by, "prepared_cn": cn_date(saved) if saved else ""}
+            "outline": renumber(talk.outline, top=1), "prepared_by": prepared_by, "prepared_cn": cn_date(saved) if saved else ""}
 
 
 def report(talk, report):
@@ -67,10 +70,16 @@ def record(talk, record):
             "appointment": f"拟任职务:{record.appointment}" if record.appointment else "", "confirmation": confirmed}
 
 
+def _slot(round_, talk):
+    """09:00 on the round's day; 12月11日 09:00 for a talk the day's end moved to a later day."""
+    local = timezone.localtime(talk.starts_at)
+    return f"{local:%H:%M}" if local.date() == round_.date else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def round_list(round_, talks, drawn):
     return {"title": f"{round_.programme.name}第{round_.number}批谈话安排", "programme": round_.programme.name,
             "date_cn": cn_date(round_.date), "place": round_.place,
-            "rows": [{"n": n, "time": f"{timezone.localtime(t.starts_at):%H:%M}", "subject": t.subject_name,
+            "rows": [{"n": n, "time": _slot(round_, t), "subject": t.subject_name,
                       "unit": t.unit.name, "post": t.subject_post, "origin": t.get_origin_display(),
                       "lead": t.lead_name} for n, t in enumerate(talks, 1)],
             "note": f"随机抽取记录哈希 {drawn.record_hash}" if drawn is not None and drawn.record_hash else ""}

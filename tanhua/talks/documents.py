@@ -18,17 +18,20 @@ Template language (docxtpl, https://docxtpl.readthedocs.io):
   makes one paragraph per non-blank line (the ``lines`` filter splits and trims). A multi-line value
   put straight into ``{{ }}`` becomes line breaks within one paragraph.
 - ``{{ heading_no() }}`` gives the next heading number, 一、 二、 三、 …, so that headings left out
-  by ``{%p if %}`` leave no gap in the numbering.
+  by ``{%p if %}`` leave no gap in the numbering; ``{{ item_no(loop.index) }}`` numbers the items
+  under such a heading (一) (二) …, the next level of an official document (一、 → (一) → 1. → (1)).
+  The ``outline`` text comes renumbered to sit under a heading: its own 一、 items as (一), theirs 1.
 
 The contexts (plain str/int/bool/lists/dicts; built by the views):
 
-- notice: addressee, issuer, programme, kind, date_cn, weekday, time, place, lead, agenda
-  [{title, minutes}], report_text, issued_cn
-- outline: subject, unit, post, kind, date_cn, lead, flags [str], problems [{n, source, received_cn,
+- notice: addressee, issuer (the programme's unit), programme (its name with the unit's place said
+  once: 清河市党政领导干部勤政廉政半月谈), contact_name, contact_phone (either may be empty), kind,
+  date_cn, weekday, time, place, lead, agenda [{title, minutes}], report_text, issued_cn
+- outline: subject, unit, post, unit_post (unit and post without a place said twice), kind, date_cn, lead, flags [str], problems [{n, source, received_cn,
   category, summary}], outline (multi-line), prepared_by, prepared_cn
-- report: subject, unit, post, kind_label, half_month, period, days [{date_cn, weekday, work}],
+- report: subject, unit, post, unit_post, kind_label, half_month, period, days [{date_cn, weekday, work}],
   after_hours [str], integrity [str], text (multi-line), submitted_cn, late
-- record: subject, unit, post, kind, date_cn, start, end, place, lead, present [str], recorder, agenda
+- record: subject, unit, post, unit_post, kind, date_cn, start, end, place, lead, present [str], recorder, agenda
   [{title, minutes}], entries [{kind_label, text}], problems [str], requirements [str], disclosures
   [str], influence, appointment, confirmation
 - round_list: title, programme, date_cn, place, rows [{n, time, subject, unit, post, origin, lead}], note
@@ -46,9 +49,11 @@ from django.utils import timezone
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, Undefined
 
-from tanhua.documents import cn_date
+from tanhua.dates import cn_date
+from tanhua.registry.names import join_names
 
 from .models import ReportKind
+from .outline import item_no
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "doc_templates"
 
@@ -69,9 +74,6 @@ REPORT_TEXT = {
                            "第一责任人职责、领导班子自身建设、干部队伍建设、基层组织和党员队伍建设等情况)。",
     ReportKind.FREE: "请于{due}前通过系统提交书面汇报。",
 }
-
-NUMERALS = "一二三四五六七八九十"
-
 
 class DocumentTemplateError(Exception):
     """A template that cannot be loaded or rendered, or a document that cannot be converted."""
@@ -125,7 +127,12 @@ class _HeadingNumbers:
 
     def __call__(self):
         self.count += 1
-        return (NUMERALS[self.count - 1] if self.count <= len(NUMERALS) else str(self.count)) + "、"
+        return item_no(0, self.count)
+
+
+def _item_no(n):
+    """``{{ item_no(loop.index) }}``: (一) (二) … for the items under a 一、 heading."""
+    return item_no(1, int(n))
 
 
 def _where(exc):
@@ -141,7 +148,7 @@ def _where(exc):
 def _render(source, filename, context):
     environment = Environment(autoescape=True)
     environment.filters["lines"] = _lines
-    context = {**context, "heading_no": _HeadingNumbers()}
+    context = {**context, "heading_no": _HeadingNumbers(), "item_no": _item_no}
     try:
         template = DocxTemplate(source)
         template.render(context, jinja_env=environment, autoescape=True)
@@ -198,17 +205,35 @@ def to_pdf(docx_bytes):
         return pdf.read_bytes()
 
 
-def notice_context(talk, issued=None):
+def notice_contact(talk, sender=None):
+    """Whom the subject calls with questions: ``(name, phone)``, either may be "".
+
+    The programme's 联系人 and 联系电话; where the programme names none, the person who sends the
+    notice (``sender``, else whoever recorded it as sent), with the phone of their cadre record.
+    """
+    programme = talk.programme
+    sender = sender or getattr(talk, "notified_by", None)
+    cadre = getattr(sender, "cadre", None) if sender is not None else None
+    name = programme.contact_name or (sender.full_name if sender is not None and not programme.contact_phone else "")
+    phone = programme.contact_phone or (cadre.phone if cadre is not None and not programme.contact_name else "")
+    return name, phone
+
+
+def notice_context(talk, issued=None, sender=None):
     """The notice's context from a talk (see the module docstring for its shape)."""
     local = timezone.localtime(talk.starts_at)
     programme = talk.programme
     report_text = ""
     if talk.report_kind in REPORT_TEXT and talk.report_due:
         report_text = REPORT_TEXT[talk.report_kind].format(due=cn_date(talk.report_due))
+    contact_name, contact_phone = notice_contact(talk, sender)
     return {
         "addressee": f"{talk.cadre.name}同志" if talk.cadre else f"{talk.unit.name}主要负责同志",
         "issuer": programme.unit.name,
-        "programme": programme.name,
+        # The programme's name may already say the unit's place (城厢区勤廉半月谈): said once.
+        "programme": join_names(programme.unit.name, programme.name),
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
         "kind": talk.get_kind_display(),
         "date_cn": cn_date(local.date()),
         "weekday": "一二三四五六日"[local.weekday()],
@@ -221,6 +246,6 @@ def notice_context(talk, issued=None):
     }
 
 
-def notice(talk):
-    """谈话通知书: to the subject, with time, place, who talks, the agenda and what to hand in."""
-    return render("notice", notice_context(talk))
+def notice(talk, sender=None):
+    """谈话通知书: to the subject, with time, place, who talks, the agenda, what to hand in and whom to call."""
+    return render("notice", notice_context(talk, sender=sender))

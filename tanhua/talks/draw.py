@@ -24,6 +24,9 @@ at the freeze); selection is a deterministic function of pool and seed.
   arithmetic at 50 digits (correctly rounded, so the same on every machine); the lowest keys
   win. This is exactly successive sampling without replacement with probability
   proportional to weight. Ties (never seen in practice) go to the lower id.
+- ``group`` (the talk group: name, rule, roster id, unit id) and ``excluded`` (who the
+  conflict-of-interest rules left out at the freeze): no one in them (by roster id, or by unit
+  for a unit programme) may be in the pool or designated.
 - ``record_hash`` = SHA-256 of the canonical JSON of the record without ``record_hash`` and
   ``chain``; ``previous_hash`` is the record hash of the programme's previous draw, so the
   draws of a programme form a chain; ``chain`` lists the earlier links, oldest first.
@@ -197,6 +200,7 @@ def verify(record):
     designated = {d.get("id") for d in record.get("designated") or []}
     if designated & set(pool):
         problems.append("指定对象出现在随机抽取的候选名单中")
+    problems += verify_conflicts(record, set(pool), designated)
     inputs = record.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         return [*problems, "inputs(随机种子输入)缺失"]
@@ -224,6 +228,26 @@ def verify(record):
     if record_hash(record) != record.get("record_hash"):
         problems.append("record_hash(记录哈希)与记录内容不符:记录在导出后被改动过")
     problems += verify_chain(record)
+    return problems
+
+
+def verify_conflicts(record, pool, designated):
+    """Nobody who talks in the programme is a candidate or designated: the recorded exclusions,
+    and the talk group itself (its members' roster ids, or their units for a unit programme)."""
+    problems = []
+    excluded = record.get("excluded") or []
+    group = record.get("group") or []
+    if not isinstance(excluded, list) or not isinstance(group, list):
+        return ["excluded(回避排除)或 group(谈话小组)格式无效"]
+    key = "unit" if record.get("subject_type") == "unit" else "cadre"
+    barred = {e.get("id"): f"{e.get('label')}({e.get('rule')})" for e in excluded if isinstance(e, dict)}
+    barred.update({m.get(key): f"{m.get('name')}({m.get('rule')})" for m in group
+                   if isinstance(m, dict) and m.get(key) is not None and m.get(key) not in barred})
+    for pk, label in sorted(barred.items(), key=lambda kv: str(kv[0])):
+        if pk in pool:
+            problems.append(f"应当回避的 {label} 出现在候选名单中")
+        if pk in designated:
+            problems.append(f"应当回避的 {label} 被指定为谈话对象")
     return problems
 
 

@@ -6,7 +6,7 @@ from tanhua.accounts.scope import scope_queryset, visible_units
 from tanhua.clues.models import Clue
 from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
-from tanhua.registry.models import Unit, UnitKind
+from tanhua.registry.models import Cadre, Unit, UnitKind
 from tanhua.registry.selectors import find_cadre
 
 from .models import OutlineTemplate, Programme, SubjectType
@@ -17,8 +17,9 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
 
     members_text = forms.CharField(
         label="谈话小组", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="每行一位:所在机关|职务|姓名|系统用户名(可选,有用户名的成员可登录参加抽取和查看谈话)。"
-                  "例:市纪委监委|书记|顾金泉|jiwei",
+        help_text="每行一位:所在机关|职务|姓名|系统用户名|身份证号。用户名可选(有用户名的成员可登录参加抽取和查看谈话);"
+                  "身份证号用于关联干部名册,谈话小组成员及其单位不会成为本活动的谈话对象(回避),"
+                  "名册中有同名干部时必须填写,确不在名册中的填“无”。例:市纪委监委|书记|顾金泉|jiwei",
     )
     agenda_text = forms.CharField(
         label="议程模板", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -32,8 +33,11 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         fields = ["unit", "name", "kind", "cadence", "subject_type", "min_rank_level", "unit_heads_only",
                   "party_gov_heads_only", "active_only", "exclude_talked_months", "unit_kinds", "random_count",
                   "designated_count", "weighting", "weight_cap_months", "lead_rule", "head_lead", "head_lead_name", "other_lead", "other_lead_name",
-                  "report_kind", "report_due_days", "rectification_days", "is_active"]
+                  "report_kind", "report_due_days", "rectification_days", "is_active", "publish_names"]
         field_classes = {"unit": UnitChoiceField}
+        # What the published link shows; the record offered there for checking is the whole one.
+        help_texts = {"publish_names": "勾选后,公示页列出全部候选对象(姓名·单位·职务);不勾选时只显示候选人数和名单哈希。"
+                                       "抽中和指定的对象始终公示;供校验下载的抽取记录是完整原件,含候选名单。"}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,8 +49,9 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
             self.fields[name].label_from_instance = user_label
         if self.instance.pk:
             self.fields["members_text"].initial = "\n".join(
-                "|".join([m.body, m.title, m.name, m.user.username if m.user else ""]).rstrip("|")
-                for m in self.instance.members.select_related("user"))
+                "|".join([m.body, m.title, m.name, m.user.username if m.user else "",
+                          m.cadre.id_number if m.cadre else ""]).rstrip("|")
+                for m in self.instance.members.select_related("user", "cadre"))
             self.fields["agenda_text"].initial = "\n".join(f"{s['title']}|{s['minutes']}" for s in self.instance.agenda)
         self.style()
 
@@ -56,8 +61,8 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.replace("|", "|").split("|")]
-            parts += [""] * (4 - len(parts))
-            body, title, name, username = parts[:4]
+            parts += [""] * (5 - len(parts))
+            body, title, name, username, id_number = parts[:5]
             if not name:
                 errors.append(f"第{n}行:缺少姓名")
                 continue
@@ -67,10 +72,38 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
                 if user is None:
                     errors.append(f"第{n}行:没有用户名为“{username}”的可用用户")
                     continue
-            members.append({"body": body[:40], "title": title[:60], "name": name[:40], "user": user})
+            cadre = getattr(user, "cadre", None) if user else None
+            if id_number and id_number != "无":
+                found = scope_queryset(Cadre.objects.all(), self.actor).filter(id_number=id_number.upper()).first()
+                if found is None:
+                    errors.append(f"第{n}行:干部名册中没有身份证号为“{id_number}”的干部")
+                    continue
+                if cadre is not None and found.pk != cadre.pk:
+                    errors.append(f"第{n}行:身份证号与用户“{username}”关联的干部不是同一人")
+                    continue
+                cadre = found
+            members.append({"body": body[:40], "title": title[:60], "name": name[:40], "user": user, "cadre": cadre,
+                            "_line": n, "_declared_absent": id_number == "无"})
         if errors:
             raise forms.ValidationError(errors)
         return members
+
+    def clean(self):
+        data = super().clean()
+        unit, members = data.get("unit"), data.get("members_text") or []
+        errors = []
+        for member in members:
+            line, absent = member.pop("_line"), member.pop("_declared_absent")
+            if unit is None or member["cadre"] is not None or absent:
+                continue
+            # Linked by record, not by name: a namesake in range must be confirmed one way or the other.
+            namesakes = Cadre.objects.filter(unit.subtree_q("unit_path"), name=member["name"]).exists()
+            if namesakes:
+                errors.append(f"第{line}行:{unit.name}的干部名册中有名叫“{member['name']}”的干部,"
+                              "请填写其身份证号以关联名册(确不在名册中的填“无”)")
+        if errors:
+            self.add_error("members_text", errors)
+        return data
 
     def clean_agenda_text(self):
         agenda, errors = [], []
@@ -201,9 +234,13 @@ class ReportForm(StyledForm, forms.Form):
     def __init__(self, *args, days, **kwargs):
         super().__init__(*args, **kwargs)
         self.days = days
+        today = timezone.localdate()
         for n, day in enumerate(days):
+            # A day still to come cannot be reported; it is filled in on a later submission.
             self.fields[f"day_{n}"] = forms.CharField(
-                label=f"{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}", required=False, max_length=500)
+                label=f"{day.month}月{day.day}日 星期{'一二三四五六日'[day.weekday()]}", required=False, max_length=500,
+                disabled=day > today, widget=forms.TextInput(attrs={"placeholder": "尚未到来,届时再填"} if day > today
+                                                             else {}))
         self.style()
 
     def day_fields(self):

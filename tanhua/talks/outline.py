@@ -4,6 +4,7 @@ Pure: no Django. Seed 001: the outline is tailored ("量身订制") to who the s
 their unit does, and starts from the problems every office gathered beforehand.
 """
 
+import re
 from dataclasses import dataclass, field
 
 LONG_TENURE_YEARS = 5
@@ -68,25 +69,70 @@ def flags(subject):
     return out
 
 
-NUMERALS = "一二三四五六七八九十"
+# The levels of an official document's numbering (GB/T 9704): 一、 → (一) → 1. → (1).
+DIGITS = "零一二三四五六七八九"
+MARKERS = (
+    re.compile(r"^[一二三四五六七八九十]+、\s*"),
+    re.compile(r"^[((][一二三四五六七八九十]+[))]\s*"),
+    re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)\s*"),
+    re.compile(r"^[((]\d{1,2}[))]\s*"),
+)
+
+
+def cn_number(n):
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (to 99)."""
+    tens, ones = divmod(n, 10)
+    if n < 10:
+        return DIGITS[n]
+    return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[ones] if ones else "")
+
+
+def item_no(level, n):
+    """The number of the ``n``-th item at ``level`` (0: 一、, 1: (一), 2: 1., 3 and below: (1))."""
+    return (f"{cn_number(n)}、", f"({cn_number(n)})", f"{n}.", f"({n})")[min(level, 3)]
+
+
+def renumber(text, top=0):
+    """``text`` with each numbered line's number rewritten by how deep it is nested.
+
+    A line's marker (一、 (一) 1. (1), as typed) says only which list it belongs to: a marker not
+    seen above opens a list inside the current item, one seen above continues that list. The lists
+    are then numbered from level ``top`` down, in order: ``top=1`` for an outline that sits under a
+    document's own 三、 heading, whose top items become (一)(二) and theirs 1. 2. Lines without a
+    marker are kept as they are.
+    """
+    kinds, counts, out = [], [], []
+    for line in text.splitlines():
+        stripped = line.strip()
+        kind = next((k for k, marker in enumerate(MARKERS) if marker.match(stripped)), None)
+        if kind is None:
+            out.append(line)
+            continue
+        if kind in kinds:
+            depth = kinds.index(kind)
+            del kinds[depth + 1:], counts[depth + 1:]
+            counts[depth] += 1
+        else:
+            kinds.append(kind)
+            counts.append(1)
+        out.append(item_no(top + len(kinds) - 1, counts[-1]) + MARKERS[kind].sub("", stripped, count=1))
+    return "\n".join(out)
 
 
 def draft(subject, problems, templates):
-    """The first version of the outline, as plain text (one paragraph per line).
+    """The first version of the outline, as plain text (one paragraph per line): 一、 sections, (一) items.
 
     ``problems``: (source, received, summary) for each problem the preparer kept.
     """
     sections = []
     if problems:
-        lines = ["需要说明的问题(逐条请本人说明情况):"]
-        lines += [f"{n}. {summary}(来源:{source},{received})" for n, (source, received, summary) in
-                  enumerate(problems, 1)]
-        sections.append(lines)
+        sections.append(("需要说明的问题(逐条请本人说明情况):",
+                         [f"{summary}(来源:{source},{received})" for source, received, summary in problems]))
     for template in choose(templates, subject):
-        sections.append([f"{template.title}:"] + [f"{n}. {topic}" for n, topic in enumerate(template.topics, 1)])
-    sections.append(["提出要求:针对谈话中指出的问题,明确整改措施和时限,按期报告整改情况。"])
+        sections.append((f"{template.title}:", list(template.topics)))
+    sections.append(("提出要求:针对谈话中指出的问题,明确整改措施和时限,按期报告整改情况。", []))
     text = []
-    for n, lines in enumerate(sections):
-        text.append(f"{NUMERALS[n] if n < len(NUMERALS) else n + 1}、{lines[0]}")
-        text += lines[1:]
+    for n, (title, items) in enumerate(sections, 1):
+        text.append(item_no(0, n) + title)
+        text += [item_no(1, m) + item for m, item in enumerate(items, 1)]
     return "\n".join(text)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tanhua.audit.services import record as audit
+from tanhua.dates import cn_date, happened_error
 from tanhua.clues import selectors as clue_selectors
 from tanhua.timelimits import add_months
 
@@ -73,13 +74,29 @@ def subject_of(talk, today=None):
     )
 
 
-def problem_rows(user, talk):
+def takes_part(user, talk):
+    """The talk's lead talker, or a member of its talk group with a login."""
+    return bool(user.pk) and (talk.lead_id == user.pk or talk.members.filter(user=user).exists())
+
+
+def problem_rows(user, talk, *, request=None):
     """The subject's open problems: the cadre's own, then those about the unit alone, as the
-    problem list shows them (one row per group), within the preparer's scope."""
-    rows = clue_selectors.problem_list(user, cadre=talk.cadre) if talk.cadre else []
+    problem list shows them (one row per group).
+
+    The office reads them within its scope. Whoever leads or sits in the talk reads them because
+    of the talk, whatever their own scope, from the time it is scheduled until its rectification
+    closes (谁谈话谁负责: nobody talks blind); each such read is audited, with the clues read.
+    """
+    granted = talk.status != Talk.Status.CLOSED and takes_part(user, talk)
+    rows = (clue_selectors.problem_list(user, cadre=talk.cadre, within_scope=not granted) if talk.cadre else [])
     seen = {c.pk for row in rows for c in row["clues"]}
-    return rows + [row for row in clue_selectors.problem_list(user, unit=talk.unit, unit_alone=True)
-                   if row["first"].pk not in seen]
+    rows += [row for row in clue_selectors.problem_list(user, unit=talk.unit, unit_alone=True,
+                                                        within_scope=not granted)
+             if row["first"].pk not in seen]
+    if granted and rows:
+        audit("view", request=request, user=user, target=talk,
+              summary={"problem_list": [c.number for row in rows for c in row["clues"]], "as": "谈话人"})
+    return rows
 
 
 def templates():
@@ -88,7 +105,7 @@ def templates():
 
 def draft_outline(user, talk, chosen):
     """A first outline from the chosen problems and the templates that fit the subject."""
-    problems = [(str(c.source), f"{c.received_on.year}年{c.received_on.month}月{c.received_on.day}日", c.summary)
+    problems = [(str(c.source), cn_date(c.received_on), c.summary)
                 for c in chosen]
     return outline.draft(subject_of(talk), problems, templates())
 
@@ -132,10 +149,15 @@ def submit_report(actor, talk, *, days=(), after_hours=(), integrity=(), text=""
     if talk.report_kind == ReportKind.HALF_MONTH:
         expected = report_days(talk)
         by_day = {d: (w or "").strip() for d, w in days}
+        today = timezone.localtime(now).date()
         if set(by_day) != set(expected):
             errors.append("每日工作应为汇报期内的 15 天,每天一行。")
         else:
-            errors += [f"{d.month}月{d.day}日:请填写当天的工作安排(休息日可写“休息”)" for d in expected if not by_day[d]]
+            # Days still to come are left empty (the report can be completed later, before the talk).
+            errors += [happened_error(d, f"{d.month}月{d.day}日的工作", on=today) for d in expected
+                       if by_day[d] and d > today]
+            errors += [f"{d.month}月{d.day}日:请填写当天的工作安排(休息日可写“休息”)" for d in expected
+                       if not by_day[d] and d <= today]
         after_hours = [t.strip() for t in after_hours if t.strip()]
         integrity = [t.strip() for t in integrity if t.strip()]
         if not after_hours:
@@ -169,9 +191,9 @@ def report_state(talk, today=None):
     if report is not None:
         when = timezone.localtime(report.submitted_at)
         return ("late" if report.late else "submitted"), (
-            f"{when.year}年{when.month}月{when.day}日提交" + ("(逾期)" if report.late else ""))
+            f"{cn_date(when)}提交" + ("(逾期)" if report.late else ""))
     if talk.report_due and today > talk.report_due:
-        return "missing", f"已过提交截止日({talk.report_due.year}年{talk.report_due.month}月{talk.report_due.day}日),尚未提交"
+        return "missing", f"已过提交截止日({cn_date(talk.report_due)}),尚未提交"
     return "waiting", "尚未提交"
 
 
@@ -185,6 +207,10 @@ def save_record(actor, talk, *, held_on, start_time, end_time, place, lead_name,
     if record is not None and record.confirmed_at:
         raise TalkError("谈话记录已经本人确认,不能再修改。")
     errors = []
+    talk_day = timezone.localtime(talk.starts_at).date()
+    date_error = happened_error(held_on, "谈话日期", not_before=talk_day, not_before_what="安排的谈话日期")
+    if date_error:
+        errors.append(date_error)
     if end_time <= start_time:
         errors.append("结束时间应晚于开始时间。")
     entries = [(kind, text.strip()) for kind, text in entries if text and text.strip()]
@@ -225,6 +251,10 @@ def confirm_record(actor, talk, *, how, request=None):
         raise TalkError("谈话记录已经确认。")
     if how == TalkRecord.Confirmation.ONLINE and (talk.cadre_id is None or actor.cadre_id != talk.cadre_id):
         raise TalkError("只有谈话对象本人可以在系统中确认。")
+    # A confirmation is never dated before the talk it confirms.
+    date_error = happened_error(record.held_on, "谈话记录的谈话日期")
+    if date_error:
+        raise TalkError(date_error + "请先更正谈话记录。")
     with transaction.atomic():
         record.confirmed_at, record.confirmed_how = timezone.now(), how
         record.save(update_fields=["confirmed_at", "confirmed_how"])

@@ -20,7 +20,7 @@ import datetime
 import re
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -29,8 +29,10 @@ from tanhua import crypto
 from tanhua.audit.services import record as audit
 from tanhua.registry.models import Cadre, CadreStatus, Unit
 from tanhua.timelimits import add_months
+from tanhua.workdays import add_workdays
 
 from . import draw as algorithm
+from . import schedule
 from .models import (
     CADENCE_MONTHS,
     Designation,
@@ -48,6 +50,7 @@ from .models import (
 
 SERVER_FIELD = "talks.DrawInput.server_value"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+TALK_GAP_MINUTES = 10  # between two talks of a round: the group changes over
 
 
 class DrawError(ValidationError):
@@ -143,6 +146,7 @@ def designate(actor, round_, *, reason, cadre=None, unit=None, clues=(), request
     subject_unit = unit or cadre.unit
     if not subject_unit.path.startswith(programme.unit.path):
         raise DrawError(f"{subject_unit.name}不在{programme.unit.name}的范围内。")
+    check_not_conflicted(programme, cadre=cadre, unit=unit)
     if round_.designations.count() >= programme.designated_count:
         raise DrawError(f"每批最多指定 {programme.designated_count} 名(见活动设置)。")
     with transaction.atomic():
@@ -190,8 +194,67 @@ def commit(actor, slot, *, value="", digest="", request=None):
               summary={"input": slot.label, "commitment": digest})
 
 
+# --- Conflicts of interest (回避) -----------------------------------------------------------------
+
+RULE_MEMBER = "谈话小组成员"
+RULE_LEAD = "主谈人"
+RULE_CONTACT = "联系领导(主谈人)"
+RULE_MEMBER_UNIT = "谈话小组成员所在单位"
+
+
+def _person_cadre(user):
+    return getattr(user, "cadre", None) if user is not None else None
+
+
+def talkers(programme):
+    """Who talks in this programme, as ``[(cadre or None, unit or None, name, rule)]``: the talk
+    group (each member linked to their roster record, or through their login), the lead talkers
+    and, under the contact-leader rule, every contact leader of a unit in the programme's range."""
+    people = []
+    for member in programme.members.select_related("cadre__unit", "user__cadre__unit", "user__unit"):
+        cadre = member.cadre or _person_cadre(member.user)
+        unit = cadre.unit if cadre else (member.user.unit if member.user else None)
+        people.append((cadre, unit, member.name, RULE_MEMBER))
+    for user, name in ((programme.head_lead, programme.head_lead_name), (programme.other_lead, programme.other_lead_name)):
+        cadre = _person_cadre(user)
+        if cadre is not None or (user is not None and user.unit_id):
+            people.append((cadre, cadre.unit if cadre else user.unit, user.full_name or user.username, RULE_LEAD))
+    if programme.lead_rule == LeadRule.CONTACT_LEADER:
+        leaders = Cadre.objects.filter(
+            pk__in=Unit.objects.filter(programme.unit.subtree_q()).exclude(contact_leader=None)
+            .values("contact_leader")).select_related("unit")
+        people += [(c, c.unit, c.name, RULE_CONTACT) for c in leaders]
+    return people
+
+
+def conflicted(programme):
+    """The subjects this programme never talks with, ``{id: (label, rule)}``: cadres who talk in it
+    (cadre programmes), or the talkers' own units (unit programmes)."""
+    out = {}
+    for cadre, unit, name, rule in talkers(programme):
+        if programme.subject_type == SubjectType.UNIT:
+            if unit is not None:
+                out.setdefault(unit.pk, (unit.name, f"{RULE_MEMBER_UNIT if rule == RULE_MEMBER else rule + '所在单位'}:{name}"))
+        elif cadre is not None:
+            out.setdefault(cadre.pk, (f"{cadre.name} · {cadre.unit.name} · {cadre.post}", rule))
+    return out
+
+
+def check_not_conflicted(programme, *, cadre=None, unit=None):
+    """Refuse a subject who talks in this programme (or, for a unit, whose talkers sit in it)."""
+    conflicts = conflicted(programme)
+    subject = unit.pk if programme.subject_type == SubjectType.UNIT and unit is not None else (cadre.pk if cadre else None)
+    if subject in conflicts:
+        label, rule = conflicts[subject]
+        raise DrawError(f"{label.split(' · ')[0]}是本活动的{rule},应当回避,不能作为谈话对象。")
+
+
 def eligible(programme, round_, on=None):
-    """The candidates under the programme's rules: ``(ids ascending, labels, weights or None)``."""
+    """The candidates under the programme's rules: ``(ids ascending, labels, weights or None, excluded)``.
+
+    ``excluded`` lists who the conflict-of-interest rules left out (``{"id", "label", "rule"}``),
+    recorded with the frozen pool: a rule, never a manual removal.
+    """
     on = on or round_.date
     designated = set(round_.designations.values_list("unit_id" if programme.subject_type == SubjectType.UNIT
                                                      else "cadre_id", flat=True))
@@ -221,14 +284,22 @@ def eligible(programme, round_, on=None):
         recent = {pk for pk, when in last_talked.items() if when >= cutoff}
     else:
         recent = set()
-    pool = [pk for pk in rows if pk not in designated and pk not in recent]
+    conflicts = conflicted(programme)
+    excluded = [{"id": pk, "label": rows[pk], "rule": conflicts[pk][1]} for pk in sorted(conflicts) if pk in rows]
+    pool = [pk for pk in rows if pk not in designated and pk not in recent and pk not in conflicts]
     weights = None
     if programme.weighting == Weighting.SINCE_LAST:
         cap = max(1, programme.weight_cap_months)
         # 1 + whole months since last talked, capped; never talked counts as the cap: never 0.
         weights = [1 + min(cap, _months_between(last_talked[pk], on)) if pk in last_talked else 1 + cap
                    for pk in pool]
-    return pool, {str(pk): rows[pk] for pk in pool}, weights
+    return pool, {str(pk): rows[pk] for pk in pool}, weights, excluded
+
+
+def group_record(programme):
+    """The talk group as recorded with a draw: who talks, and the roster record each is linked to."""
+    return [{"name": name, "rule": rule, "cadre": cadre.pk if cadre else None, "unit": unit.pk if unit else None}
+            for cadre, unit, name, rule in talkers(programme)]
 
 
 def _last_talked(talks, field):
@@ -255,7 +326,7 @@ def freeze(actor, round_, *, request=None, now=None):
         if missing:
             raise DrawError("以下小组成员尚未登记承诺值:" + "、".join(missing))
         programme = round_.programme
-        pool, labels, weights = eligible(programme, round_)
+        pool, labels, weights, excluded = eligible(programme, round_)
         if not pool:
             raise DrawError("按本活动的条件,没有可供抽取的对象。")
         count = min(round_.random_count, len(pool))
@@ -272,6 +343,7 @@ def freeze(actor, round_, *, request=None, now=None):
                     round=round_, programme=programme, frozen_at=now, frozen_by=actor, pool=pool, weights=weights,
                     labels=labels, pool_hash=algorithm.pool_hash(pool, weights), count=count,
                     probabilities=[round(p, 8) for p in probabilities], rules=programme.rules(),
+                    excluded=excluded, group=group_record(programme),
                 )
         except IntegrityError:
             raise DrawError("本批次的名单已经冻结。") from None
@@ -279,6 +351,7 @@ def freeze(actor, round_, *, request=None, now=None):
         round_.save(update_fields=["status"])
         audit("freeze", request=request, user=actor, target=round_,
               summary={"pool": len(pool), "pool_hash": frozen.pool_hash, "count": count,
+                       "excluded": [f"{e['label']}({e['rule']})" for e in excluded],
                        "server_commitment": algorithm.commitment(server_value)})
     return frozen
 
@@ -361,6 +434,8 @@ def _record(frozen, round_, inputs):
         "round": {"id": round_.pk, "number": round_.number, "date": round_.date.isoformat(), "place": round_.place},
         "subject_type": programme.subject_type,
         "rules": frozen.rules,
+        "group": frozen.group,
+        "excluded": frozen.excluded,
         "frozen_at": frozen.frozen_at.isoformat(),
         "drawn_at": frozen.drawn_at.isoformat(),
         "pool": frozen.pool,
@@ -420,8 +495,10 @@ def create_talks(round_, frozen):
         cadres = Cadre.objects.select_related("unit").in_bulk(frozen.selected)
         subjects += [(cadres[pk], None, Talk.Origin.DRAWN, "") for pk in frozen.selected]
     members = list(programme.members.all())
-    start = timezone.make_aware(datetime.datetime.combine(round_.date, round_.start_time))
-    step = datetime.timedelta(minutes=programme.talk_minutes + 10)
+    # The agenda plus ten minutes each, through the programme's morning and afternoon (schedule.py).
+    times = [timezone.make_aware(at) for at in schedule.slots(
+        round_.date, round_.start_time, programme.talk_minutes, TALK_GAP_MINUTES, programme.morning_end,
+        programme.afternoon_start, programme.day_end, len(subjects), next_day=lambda day: add_workdays(day, 1))]
     due = round_.date - datetime.timedelta(days=programme.report_due_days)
     talks = []
     for n, (cadre, unit, origin, reason) in enumerate(subjects):
@@ -431,7 +508,7 @@ def create_talks(round_, frozen):
         talk = Talk.objects.create(
             round=round_, programme=programme, kind=programme.kind, origin=origin, cadre=cadre,
             unit=unit or cadre.unit, subject_post=cadre.post if cadre else "", reason=reason, lead=lead,
-            lead_name=lead_name, starts_at=start + n * step, minutes=programme.talk_minutes, place=round_.place,
+            lead_name=lead_name, starts_at=times[n], minutes=programme.talk_minutes, place=round_.place,
             report_kind=programme.report_kind, agenda=programme.agenda,
             report_due=due if programme.report_kind != ReportKind.NONE else None,
         )
@@ -446,6 +523,7 @@ def targeted_talk(actor, programme, *, cadre, starts_at, place="", reason="", re
         raise DrawError(f"{cadre.name}不在{programme.unit.name}的范围内。")
     if not reason.strip():
         raise DrawError("请填写谈话事由。")
+    check_not_conflicted(programme, cadre=cadre)
     lead, lead_name = lead_for(programme, cadre, cadre.unit)
     due = timezone.localtime(starts_at).date() - datetime.timedelta(days=programme.report_due_days)
     with transaction.atomic():
@@ -480,13 +558,104 @@ def lead_for(programme, cadre, unit):
     return user, (user.full_name or user.username) if user else programme.head_lead_name
 
 
-def mark_notified(actor, talk, *, request=None):
-    """The notice went out: a planned talk becomes notified (once; later downloads change nothing)."""
-    if talk.status != Talk.Status.PLANNED:
-        return
+def check_send_notice(actor, talk):
+    """Sending the notice is the office's act (talks.add), never the subject's nor a group member's."""
+    if not actor.has_perm("talks.add"):
+        raise PermissionDenied("只有谈话组织部门(办公室)可以发出谈话通知。")
+    if talk.cadre_id and talk.cadre_id == actor.cadre_id:
+        raise PermissionDenied("谈话对象本人不能发出自己的谈话通知。")
+    from .models import STATUS_ORDER
+
+    if talk.notified_at:
+        by = talk.notified_by
+        raise DrawError(f"谈话通知已于{timezone.localtime(talk.notified_at):%Y年%m月%d日 %H:%M}"
+                        f"由{(by.full_name or by.username) if by else '—'}发出。")
+    if STATUS_ORDER.index(talk.status) >= STATUS_ORDER.index(Talk.Status.HELD):
+        raise DrawError("谈话已经进行,不再发出通知。")
+
+
+def send_notice(actor, talk, *, request=None):
+    """The office sends the notice: who and when are recorded whatever the status is.
+
+    Notified is a fact of its own (``notified_at``/``notified_by``), not only a status: a talk
+    whose outline was final first is 已准备 and stays so (status never goes back), a planned
+    one becomes 已通知. Downloading the notice changes nothing.
+    """
+    from .records import advance, event
+
     with transaction.atomic():
-        updated = Talk.objects.filter(pk=talk.pk, status=Talk.Status.PLANNED).update(
-            status=Talk.Status.NOTIFIED, notified_at=timezone.now())
-        if updated:
-            audit("notify", request=request, user=actor, target=talk, summary={"subject": talk.subject_name})
-    talk.refresh_from_db(fields=["status", "notified_at"])
+        talk = Talk.objects.select_for_update().select_related("notified_by").get(pk=talk.pk)
+        check_send_notice(actor, talk)
+        talk.notified_at, talk.notified_by = timezone.now(), actor
+        talk.save(update_fields=["notified_at", "notified_by"])
+        advance(talk, Talk.Status.NOTIFIED)
+        event(talk, actor, "发出谈话通知")
+        audit("notify", request=request, user=actor, target=talk, summary={"subject": talk.subject_name})
+    return talk
+
+
+def send_round_notices(actor, round_, *, request=None):
+    """批量发出通知: every talk of the round not yet notified nor held; returns how many were sent."""
+    if not actor.has_perm("talks.add"):
+        raise PermissionDenied("只有谈话组织部门(办公室)可以发出谈话通知。")
+    from .models import STATUS_ORDER
+
+    held = STATUS_ORDER[STATUS_ORDER.index(Talk.Status.HELD):]
+    sent = 0
+    with transaction.atomic():
+        for talk in round_.talks.filter(notified_at__isnull=True).exclude(status__in=held):
+            if talk.cadre_id and talk.cadre_id == actor.cadre_id:
+                continue  # never one's own notice
+            send_notice(actor, talk, request=request)
+            sent += 1
+    return sent
+
+
+# --- The published link (公示) -------------------------------------------------------------------
+#
+# The office may publish a draw as soon as its pool is frozen: observers then see the pool's
+# size and hash and the inputs' commitments before the seed exists, which is what makes the
+# draw checkable (RFC 3797). The link is a random token; withdrawing it clears the token, and
+# publishing again makes a new one, so an old link never comes back.
+
+
+def _may_publish(actor, frozen):
+    from tanhua.accounts.scope import scope_queryset
+
+    if not actor.has_perm("talks.add"):
+        raise PermissionDenied("没有组织谈话活动的权限,不能发布或撤回公示链接。")
+    if not scope_queryset(Draw.objects.filter(pk=frozen.pk), actor).exists():
+        raise PermissionDenied("本次抽取不在您的范围内。")
+
+
+def publish_draw(actor, frozen, *, request=None, now=None):
+    """Give the draw an unguessable public link; once, until it is withdrawn."""
+    _may_publish(actor, frozen)
+    with transaction.atomic():
+        frozen = Draw.objects.select_for_update().select_related("round").get(pk=frozen.pk)
+        if frozen.round.status == Round.Status.CANCELLED:
+            raise DrawError("本批次已取消,不能公示。")
+        if frozen.public_token:
+            raise DrawError("本次抽取的公示链接已经发布;如需更换链接,请先撤回。")
+        frozen.public_token = secrets.token_urlsafe(32)
+        frozen.published_at, frozen.published_by = now or timezone.now(), actor
+        frozen.save(update_fields=["public_token", "published_at", "published_by"])
+        # The token itself stays out of the log: the log is read by more people than the link is meant for.
+        audit("publish", request=request, user=actor, target=frozen,
+              summary={"round": str(frozen.round), "drawn": frozen.record is not None})
+    return frozen
+
+
+def withdraw_publication(actor, frozen, *, request=None):
+    """Take the public link down: it answers 404 from now on, like a link that never existed."""
+    _may_publish(actor, frozen)
+    with transaction.atomic():
+        frozen = Draw.objects.select_for_update().select_related("round").get(pk=frozen.pk)
+        if not frozen.public_token:
+            raise DrawError("本次抽取没有已发布的公示链接,无需撤回。")
+        published_at = frozen.published_at
+        frozen.public_token, frozen.published_at, frozen.published_by = "", None, None
+        frozen.save(update_fields=["public_token", "published_at", "published_by"])
+        audit("withdraw", request=request, user=actor, target=frozen,
+              summary={"round": str(frozen.round), "published_at": published_at})
+    return frozen

@@ -18,13 +18,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tanhua.accounts.scope import get_in_scope_or_404, scope_queryset, user_scope
 from tanhua.audit.services import record
 
-from . import doccontext, documents, records, services
+from . import doccontext, documents, records, selectors, services
 from . import draw as algorithm
 from .forms import (
     CalendarForm,
@@ -185,6 +186,7 @@ def targeted_add(request, pk):
 def round_detail(request, pk):
     round_ = _round(request, pk)
     frozen = Draw.objects.filter(round=round_).first()
+    can_designate = round_.status == Round.Status.DRAFT and request.user.has_perm("talks.add")
     slots = list(round_.inputs.select_related("member", "entered_by"))
     mine = [s for s in slots if s.member_id == request.user.pk]
     pool = []
@@ -198,11 +200,22 @@ def round_detail(request, pk):
         "pool": pool, "pool_hidden": max(0, len(frozen.pool) - POOL_SHOWN) if frozen else 0,
         "designations": round_.designations.select_related("cadre__unit", "unit").prefetch_related("clues"),
         "talks": round_.talks.select_related("cadre", "unit", "lead").order_by("starts_at"),
-        "designation_form": DesignationForm(actor=request.user, programme=round_.programme),
+        "designation_form": DesignationForm(actor=request.user, programme=round_.programme,
+                                            initial=_designation_fill(request.GET)),
+        "suggestions": selectors.designation_suggestions(request.user, round_) if can_designate else [],
+        "suggest_months": selectors.SUGGEST_CLOSED_MONTHS,
+        "public_url": request.build_absolute_uri(reverse("public:draw", args=[frozen.public_token]))
+        if frozen is not None and frozen.public_token else "",
         "commit_form": CommitForm(), "reveal_form": RevealForm(),
         "ready": all(s.value for s in slots if s.kind != DrawInput.Kind.SERVER),
         "can_run": request.user.has_perm("talks.add"),
     })
+
+
+def _designation_fill(params):
+    # A suggestion's link fills the form (GET, nothing saved): the office reads it and submits.
+    fields = {"cadre_text": 40, "unit": 12, "reason": 300, "clue_numbers": 300}
+    return {name: params[name][:size] for name, size in fields.items() if params.get(name)}
 
 
 @require_POST
@@ -299,6 +312,27 @@ def verifier(request):
                         content_type="text/x-python; charset=utf-8")
 
 
+def _office_draw(request, pk):
+    if not request.user.has_perm("talks.add"):
+        raise PermissionDenied
+    return get_in_scope_or_404(Draw.objects.select_related("round"), request.user, pk=pk)
+
+
+@require_POST
+def draw_publish(request, pk):
+    """Publish the draw's public link (公示): anyone with the link may open it without a login."""
+    frozen = _office_draw(request, pk)
+    return _step(request, frozen.round, services.publish_draw, frozen,
+                 success="已发布公示链接。任何人持此链接无需登录即可查看本次抽取并下载记录自行校验。")
+
+
+@require_POST
+def draw_withdraw(request, pk):
+    frozen = _office_draw(request, pk)
+    return _step(request, frozen.round, services.withdraw_publication, frozen,
+                 success="已撤回公示链接,原链接已失效。")
+
+
 # --- Talks -------------------------------------------------------------------------------------
 
 
@@ -358,7 +392,7 @@ def _docx(out, filename, request=None):
 def talk_detail(request, pk):
     """The talk's page for the office and the group: preparation, the report, the record."""
     talk = _office_talk(request, pk)
-    rows = records.problem_rows(request.user, talk)
+    rows = records.problem_rows(request.user, talk, request=request)
     chosen = set(talk.problems.values_list("pk", flat=True))
     form = PreparationForm(rows=rows, initial={"chosen": list(chosen), "outline": talk.outline})
     record = records.read_record(request.user, talk, request=request)
@@ -376,7 +410,7 @@ def talk_detail(request, pk):
 @subject_redirect
 def talk_prepare(request, pk):
     talk = _office_talk(request, pk, perm="talks.change")
-    rows = records.problem_rows(request.user, talk)
+    rows = records.problem_rows(request.user, talk, request=request)
     form = PreparationForm(request.POST, rows=rows)
     if not form.is_valid():
         messages.error(request, "提交的内容有误:" + ";".join(e for errs in form.errors.values() for e in errs))
@@ -498,11 +532,37 @@ def round_list_doc(request, pk):
 
 
 def talk_notice(request, pk):
+    """The notice as a document: downloading it changes nothing (sending is ``talk_send_notice``)."""
     talk = _talk(request, pk)
     out = documents.notice(talk)
-    services.mark_notified(request.user, talk, request=request)
     record("export", request=request, target=talk, summary={"document": "谈话通知书"})
     return _docx(out, f"谈话通知书_{talk.subject_name}.docx", request)
+
+
+@require_POST
+@subject_redirect
+def talk_send_notice(request, pk):
+    """发出通知: the office (talks.add) records that the notice went out, by whom and when."""
+    talk = _office_talk(request, pk, perm="talks.add")
+    try:
+        services.send_notice(request.user, talk, request=request)
+    except services.DrawError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已记录谈话通知发出。")
+    return redirect("talks:talk", pk=talk.pk)
+
+
+@require_POST
+def round_send_notices(request, pk):
+    """批量发出通知 for every talk of the round not yet notified."""
+    round_ = _round(request, pk, lock_perm="talks.add")
+    sent = services.send_round_notices(request.user, round_, request=request)
+    if sent:
+        messages.success(request, f"已记录 {sent} 份谈话通知发出。")
+    else:
+        messages.info(request, "本批次没有待发出的谈话通知。")
+    return redirect("talks:round", pk=round_.pk)
 
 
 def my_talks(request):
@@ -538,7 +598,9 @@ def my_talk(request, pk):
     talk_record_ = records.read_record(request.user, talk, request=request) if records.may_open_record(
         request.user, talk) else None
     return render(request, "talks/my_talk.html", {"talk": talk, "report": report, "form": form,
-                                                  "record": talk_record_, "today": timezone.localdate()})
+                                                  "record": talk_record_, "today": timezone.localdate(),
+                                                  # How the subject was chosen, when the office published it.
+                                                  "public_token": selectors.round_public_token(talk.round_id)})
 
 
 @require_POST

@@ -17,9 +17,9 @@ from tanhua.clues.models import Clue, Inquiry, Light
 def test_numbers_count_per_unit_and_year(make_clue):
     first, second = make_clue("CX01"), make_clue("CX01")
     other_unit = make_clue("SX01B")
-    next_year = make_clue("CX01", received_on=datetime.date(2027, 1, 4))
+    last_year = make_clue("CX01", received_on=datetime.date(2025, 12, 30))
     assert [first.number, second.number] == ["CX01-2026-0001", "CX01-2026-0002"]
-    assert other_unit.number == "SX01B-2026-0001" and next_year.number == "CX01-2027-0001"
+    assert other_unit.number == "SX01B-2026-0001" and last_year.number == "CX01-2025-0001"
 
 
 def test_a_cadre_alone_names_the_unit_and_the_default_time_limit(make_clue, make_cadre):

@@ -34,6 +34,10 @@ def cadres(make_cadre):
     return made
 
 
+# A day before every run of the suite: a talk held on it can have its record written.
+TALK_DAY = datetime.date(2026, 11, 10)
+
+
 def round_ready(programme, date=datetime.date(2026, 12, 10)):
     """A round with one public number and both group members' commitments."""
     round_ = services.create_round(programme.staff, programme, date=date, place="勤廉文化研究所",
@@ -54,8 +58,8 @@ def open_inputs(round_):
 
 @pytest.fixture
 def talk(programme, cadres):
-    """The designated talk of a drawn round (the subject is cadres[1], in 城厢街道)."""
-    round_ = round_ready(programme)
+    """The designated talk of a drawn round on TALK_DAY (the subject is cadres[1], in 城厢街道)."""
+    round_ = round_ready(programme, TALK_DAY)
     services.designate(programme.staff, round_, cadre=cadres[1], reason="信访举报")
     services.freeze(programme.staff, round_)
     open_inputs(round_)

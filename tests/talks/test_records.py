@@ -10,6 +10,7 @@ from tanhua.audit.models import AuditEntry
 from tanhua.registry.models import UnitTag
 from tanhua.talks import records
 from tanhua.talks.models import Kind, Talk, TalkEvent
+from tests.talks.conftest import TALK_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_missing_report_is_visible(talk):
 def test_record_life_cycle(talk, programme, make_user):
     staff = programme.staff
     subject = make_user("subject", "CX01", ["cadre"], cadre=talk.cadre)
-    fields = {"held_on": datetime.date(2026, 12, 10), "start_time": datetime.time(9), "end_time": datetime.time(10, 5),
+    fields = {"held_on": TALK_DAY, "start_time": datetime.time(9), "end_time": datetime.time(10, 5),
               "place": "谈话室", "lead_name": "纪委书记", "present": list(programme.members.all()[:2]),
               "recorder_name": "记录员"}
     with pytest.raises(records.TalkError) as refused:
@@ -99,7 +100,7 @@ def test_record_life_cycle(talk, programme, make_user):
 
 
 def test_admonishment_and_pre_appointment_carry_their_consequences(talk, programme):
-    fields = {"held_on": datetime.date(2026, 12, 10), "start_time": datetime.time(9), "end_time": datetime.time(9, 40),
+    fields = {"held_on": TALK_DAY, "start_time": datetime.time(9), "end_time": datetime.time(9, 40),
               "place": "", "lead_name": "纪委书记", "present": [], "recorder_name": "记录员",
               "entries": [("requirement", "深刻反省")]}
     Talk.objects.filter(pk=talk.pk).update(kind=Kind.ADMONISHMENT)
@@ -107,7 +108,7 @@ def test_admonishment_and_pre_appointment_carry_their_consequences(talk, program
     with pytest.raises(records.TalkError, match="影响期"):
         records.save_record(programme.staff, talk, **fields)
     record = records.save_record(programme.staff, talk, **fields, influence_months=6)
-    assert record.influence_end == datetime.date(2027, 6, 9)
+    assert record.influence_end == datetime.date(2027, 5, 9)
     Talk.objects.filter(pk=talk.pk).update(kind=Kind.PRE_APPOINTMENT)
     talk.refresh_from_db()
     with pytest.raises(records.TalkError, match="拟任职务"):

@@ -1,14 +1,17 @@
 """A talk from preparation to the confirmed record through the pages, with its documents."""
 
+import datetime
 import io
 
 import docx
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tanhua.audit.models import AuditEntry
 from tanhua.talks import records
 from tanhua.talks.models import OutlineTemplate, Talk
+from tests.talks.conftest import TALK_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,12 @@ def test_preparation_report_record_confirmation(client, talk, programme, make_us
     outline = _text(client.get(reverse("talks:outline_doc", args=[talk.pk])))
     assert "谈话提纲" in outline and "违规接受宴请" in outline and "补充:公车管理" in outline
 
-    # The subject hands in the half-month report: fifteen days, then the two itemised parts.
+    # The subject hands in the half-month report: fifteen days, then the two itemised parts. The
+    # talk is a week away then (days still to come are left for later), and held on TALK_DAY below.
+    held_at = talk.starts_at
+    soon = timezone.localdate() + datetime.timedelta(days=7)
+    Talk.objects.filter(pk=talk.pk).update(starts_at=talk.starts_at.replace(year=soon.year, month=soon.month,
+                                                                            day=soon.day), report_due=soon)
     client.force_login(subject)
     assert client.get(reverse("talks:talk", args=[talk.pk])).url == reverse("talks:my_talk", args=[talk.pk])
     assert client.get(reverse("talks:outline_doc", args=[talk.pk])).status_code == 302
@@ -54,9 +62,11 @@ def test_preparation_report_record_confirmation(client, talk, programme, make_us
     client.post(reverse("talks:my_talk_report", args=[talk.pk]),
                 {**days, "after_hours": "陪伴家人\n读书", "integrity": "未收受礼品礼金"})
     assert talk.report.after_hours == ["陪伴家人", "读书"] and not talk.report.late
+    assert [d["work"] for d in talk.report.days][-1] == ""  # the day before the due date is still to come
+    Talk.objects.filter(pk=talk.pk).update(starts_at=held_at)
     client.force_login(staff)
     report = _text(client.get(reverse("talks:report_doc", args=[talk.pk])))
-    assert "第15天 召开专题会议" in report and "陪伴家人" in report and "未收受礼品礼金" in report
+    assert "第8天 召开专题会议" in report and "陪伴家人" in report and "未收受礼品礼金" in report
 
     # The record, written by the group's recorder, then confirmed by the subject.
     client.force_login(discipline)
@@ -66,7 +76,7 @@ def test_preparation_report_record_confirmation(client, talk, programme, make_us
                "entry-1-kind": "answer", "entry-1-text": "建立公车使用台账。",
                "entry-2-kind": "disclosure", "entry-2-text": "主动说明下属单位违规列支费用",
                "entry-3-kind": "requirement", "entry-3-text": "两个月内整改到位", "entry-4-kind": "note", "entry-4-text": ""}
-    base = {"held_on": "2026-12-10", "start_time": "09:00", "end_time": "10:05", "place": "谈话室",
+    base = {"held_on": TALK_DAY.isoformat(), "start_time": "09:00", "end_time": "10:05", "place": "谈话室",
             "lead_name": "纪委书记", "recorder_name": "记录员", "present": [m.pk for m in programme.members.all()]}
     page = client.post(reverse("talks:record", args=[talk.pk]), {**base, "end_time": "08:00", **entries})
     assert "结束时间应晚于开始时间" in page.content.decode()
@@ -128,26 +138,26 @@ def test_targeted_admonishment_talk(client, programme, cadres, tree, make_user):
                                          lead_rule="fixed", head_lead=programme.discipline)
     client.force_login(staff)
     page = client.post(reverse("talks:targeted_add", args=[admonish.pk]),
-                       {"cadre_text": "不存在的人", "starts_at": "2026-12-15T15:00", "reason": "x"}).content.decode()
+                       {"cadre_text": "不存在的人", "starts_at": "2026-11-10T15:00", "reason": "x"}).content.decode()
     assert "没有“不存在的人”这名干部" in page
     response = client.post(reverse("talks:targeted_add", args=[admonish.pk]), {
-        "cadre_text": cadres[2].id_number, "starts_at": "2026-12-15T15:00", "place": "纪委谈话室",
+        "cadre_text": cadres[2].id_number, "starts_at": "2026-11-10T15:00", "place": "纪委谈话室",
         "reason": "经初步核实,违规发放津补贴问题属实"})
     talk = Talk.objects.get(programme=admonish)
     assert response.url == reverse("talks:talk", args=[talk.pk])
     assert talk.origin == "targeted" and talk.lead == programme.discipline and talk.round is None
     client.post(reverse("talks:record", args=[talk.pk]), {
-        "held_on": "2026-12-15", "start_time": "15:00", "end_time": "15:40", "lead_name": "纪委书记",
+        "held_on": TALK_DAY.isoformat(), "start_time": "15:00", "end_time": "15:40", "lead_name": "纪委书记",
         "recorder_name": "记录员", "entry-0-kind": "requirement", "entry-0-text": "深刻反省"})
     talk.refresh_from_db()
     assert talk.status == "planned"  # refused: the influence period is missing
     client.post(reverse("talks:record", args=[talk.pk]), {
-        "held_on": "2026-12-15", "start_time": "15:00", "end_time": "15:40", "lead_name": "纪委书记",
+        "held_on": TALK_DAY.isoformat(), "start_time": "15:00", "end_time": "15:40", "lead_name": "纪委书记",
         "recorder_name": "记录员", "influence_months": 6, "entry-0-kind": "requirement", "entry-0-text": "深刻反省"})
     talk.refresh_from_db()
-    assert talk.status == "held" and str(talk.record.influence_end) == "2027-06-14"
+    assert talk.status == "held" and str(talk.record.influence_end) == "2027-05-09"
     record = _text(client.get(reverse("talks:record_doc", args=[talk.pk])))
-    assert "影响期6个月" in record and "2027年6月14日" in record
+    assert "影响期6个月" in record and "2027年5月9日" in record
 
 
 def test_pdf_where_libreoffice_is_installed(client, talk, programme, monkeypatch):

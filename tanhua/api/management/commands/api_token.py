@@ -4,6 +4,7 @@ from django.utils import timezone
 from tanhua.accounts.models import User
 from tanhua.api.models import ApiToken
 from tanhua.audit.services import record
+from tanhua.dates import cn_date, cn_datetime
 
 
 class Command(BaseCommand):
@@ -21,8 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"用户 {username} 不存在")
         if list:
             for token in user.api_tokens.order_by("id"):
-                state = f"已吊销({token.revoked_at:%Y-%m-%d})" if token.revoked_at else "有效"
-                used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "未使用"
+                state = f"已吊销({cn_date(token.revoked_at)})" if token.revoked_at else "有效"
+                used = cn_datetime(token.last_used_at) or "未使用"
                 self.stdout.write(f"{token.prefix}…\t{token.name}\t{state}\t最近使用:{used}")
             return
         if revoke:

@@ -155,7 +155,7 @@ def write_roster(path, rows, units, ranks):
     sheet = workbook.create_sheet("干部名册")
     sheet.append(["清河市领导干部名册(基准测试数据)"])
     sheet.append(["填报单位:市委组织部", None, None, None, None, None, None, None, None, None,
-                  f"{datetime.date.today():%Y年%m月}"])
+                  f"{datetime.date.today().year}年{datetime.date.today().month}月"])
     sheet.append(list(HEADERS))
     for values in roster_rows(rows, units, ranks):
         sheet.append(values)
