@@ -117,6 +117,13 @@ CASES = {
     "talks:draw_now": Case("talks.add", "round", method="post", ok=(302,)),
     "talks:commit": Case("talks.change", "slot", method="post", ok=(302,)),
     "talks:reveal": Case("talks.change", "slot", method="post", ok=(302,)),
+    # The published link (公示): anyone, logged in or not, with the token; no scope applies.
+    # Before the office's withdraw below, which takes the link down.
+    "public:draw": Case(public=True, obj="public_token"),
+    "public:draw_record": Case(public=True, obj="public_token"),
+    "public:verifier": Case(public=True, obj="public_token"),
+    "talks:draw_publish": Case("talks.add", "draw", method="post", ok=(302,)),  # already published: a message
+    "talks:draw_withdraw": Case("talks.add", "draw", method="post", ok=(302,)),
     "talks:draw": Case("talks.view", "draw"),
     "talks:draw_record": Case("talks.view", "draw"),
     "talks:verifier": Case("talks.view"),
@@ -257,7 +264,7 @@ def _talk_world(unit, subject, organiser):
     talk_services.freeze(organiser, round_)
     talk_services.enter_public(organiser, round_.inputs.get(kind="public"), "1 2 3")
     talk_services.reveal(organiser, slot, "organiser-secret")
-    drawn = talk_services.perform_draw(organiser, round_)
+    drawn = talk_services.publish_draw(organiser, talk_services.perform_draw(organiser, round_))
     talk = round_.talks.get(cadre=subject)
     TalkReport.objects.create(talk=talk, text="本人汇报", submitted_at=timezone.now())
     records.save_record(organiser, talk, held_on=datetime.date(2026, 12, 1), start_time=datetime.time(9),
@@ -273,7 +280,8 @@ def _talk_world(unit, subject, organiser):
     return {"item": item.pk, "evidence": evidence.pk, "follow_up": (item.pk, item.follow_ups.get().pk),
             "meeting": meeting.pk,
             "programme": programme.pk, "round": round_.pk, "designation": (round_.pk, designation.pk),
-            "slot": (round_.pk, slot.pk), "draw": drawn.pk, "talk": round_.talks.get(cadre=subject).pk}
+            "slot": (round_.pk, slot.pk), "draw": drawn.pk, "talk": round_.talks.get(cadre=subject).pk,
+            "public_token": drawn.public_token}
 
 
 def _objects(world, user, own_scope):
@@ -321,6 +329,7 @@ def _objects(world, user, own_scope):
         **{k: None if everything else v for k, v in world["talks_out"].items()},
         "own_talk": world["talks_out"]["talk"],  # somebody else's talk
         "outline_template": None,  # shared by every unit
+        "public_token": None,  # a published link is open to everyone: there is no outside
         "doc_template": None,
     }
     return inside, outside
@@ -390,3 +399,40 @@ def test_ids_that_do_not_exist_look_like_outside_ones(client, world, make_user):
             f"/{outside}/", "/ID/"
         )
     assert User.objects.filter(username="stranger").exists()
+
+
+# Reachable without a login, and what they answer; every other page sends the visitor to log in,
+# and the JSON API (a bearer token instead of a session) answers 401.
+ANONYMOUS = {
+    "login": (200,),
+    "logout": (302,),
+    "set_language": (302,),
+    "healthz": (200,),
+    "api:openapi-json": (200,),
+    "api:api-root": (404,),
+    "public:draw": (200,),
+    "public:draw_record": (200,),
+    "public:verifier": (200,),
+}
+
+
+def test_anonymous_sweep(client, world, make_user):
+    user = make_user("sweep-ids", "CX", ["auditor"])  # only for the objects' ids: everything is inside
+    inside, _outside = _objects(world, user, "all")
+    client.logout()
+    wrong = []
+    for name, case in CASES.items():
+        pk = inside.get(case.obj) if case.obj else None
+        if case.obj and pk is None:
+            continue
+        args = [] if pk is None else list(pk) if isinstance(pk, tuple) else [pk]
+        response = getattr(client, case.method)(reverse(name, args=args), content_type="application/json")
+        if name in ANONYMOUS:
+            if response.status_code not in ANONYMOUS[name]:
+                wrong.append(f"{name}: {response.status_code}, expected {ANONYMOUS[name]}")
+        elif case.token:
+            if response.status_code != 401:
+                wrong.append(f"{name}: {response.status_code}, expected 401")
+        elif response.status_code != 302 or not response.url.startswith(reverse("login")):
+            wrong.append(f"{name}: {response.status_code}, expected a redirect to the login page")
+    assert not wrong, "anonymous:\n" + "\n".join(wrong)

@@ -131,10 +131,14 @@ def reset_otp(user, *, request):
     record("otp", request=request, target=user, summary={"action": "reset", "devices": removed})
 
 
-def new_totp_device(user):
-    """An unconfirmed device for enrolment, replacing any earlier unconfirmed one."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="手机动态口令", confirmed=False)
+def enrolment_device(user, key):
+    """The unconfirmed device for the key shown on the enrolment page, made on the first try (a POST:
+    the page itself writes nothing), replacing any other unconfirmed one; kept so throttling counts."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, key=key).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="手机动态口令", confirmed=False, key=key)
+    return device
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from . import security, services
 from .forms import OwnPasswordForm, ResetPasswordForm, RoleForm, TokenForm, UserForm
@@ -98,17 +98,17 @@ def otp_setup(request):
         return redirect("accounts:security")
     if security.has_otp_device(request.user):
         return redirect("accounts:otp_verify")
-    device_id = request.session.get("otp_setup_device")
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
-    if device is None:
-        device = services.new_totp_device(request.user)
-        request.session["otp_setup_device"] = device.pk
+    # The key waits in the session until the first try: showing the page writes nothing.
+    key = request.session.get("otp_setup_key") or default_key()
+    request.session["otp_setup_key"] = key
+    device = TOTPDevice(user=request.user, key=key)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        device = services.enrolment_device(request.user, key)
         if device.verify_token(form.cleaned_data["token"]):
             services.confirm_totp(device, request=request)
             otp_login(request, device)
-            request.session.pop("otp_setup_device", None)
+            request.session.pop("otp_setup_key", None)
             messages.success(request, "动态口令已启用,以后登录时需要输入。")
             return redirect("home")
         form.add_error("token", "动态口令不正确,请确认手机时间准确后重试。")

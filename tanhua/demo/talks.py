@@ -50,7 +50,8 @@ def _designation_for(rng, programme, taken):
     """A cadre in the programme's pool with an open clue, and those clues (the reason to designate)."""
     clues = (Clue.objects.filter(programme.unit.subtree_q("unit_path"), cadre__isnull=False,
                                  cadre__rank__level__gte=programme.min_rank_level or 0)
-             .exclude(status=Clue.Status.CLOSED).exclude(cadre__in=taken).select_related("cadre").order_by("pk"))
+             .exclude(status=Clue.Status.CLOSED).exclude(cadre__in=taken)
+             .exclude(cadre__in=list(services.conflicted(programme))).select_related("cadre").order_by("pk"))
     chosen = rng.choice(list(clues[:60]))
     return chosen.cadre, [c for c in clues if c.cadre_id == chosen.cadre_id][:2]
 
@@ -135,11 +136,14 @@ def load_demo_talks(users, *, seed=2026, today=None):
 
     half_month = services.create_programme(staff, **{
         **preset(Kind.HALF_MONTH), "unit": city, "name": "清河市党政领导干部勤政廉政半月谈",
-        "head_lead_name": secretary.name, "other_lead": leader}, members=[
-        {"body": "市委", "title": "书记", "name": secretary.name},
-        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader},
-        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长"},
-        {"body": "市人大人事代表联络工委", "title": "主任", "name": congress.name if congress else "人大代表"},
+        "head_lead_name": secretary.name, "other_lead": leader, "contact_name": staff.full_name,
+        "contact_phone": "0512-53521208"}, members=[
+        {"body": "市委", "title": "书记", "name": secretary.name, "cadre": secretary},
+        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader, "cadre": leader.cadre},
+        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长",
+         "cadre": organisation},
+        {"body": "市人大人事代表联络工委", "title": "主任", "name": congress.name if congress else "人大代表",
+         "cadre": congress},
     ])
     place = "健雄职业技术学院 勤廉文化研究所"
     taken = set()
@@ -158,12 +162,16 @@ def load_demo_talks(users, *, seed=2026, today=None):
     # 城厢区 runs its own over its own cadres; the demo cadre is designated in the coming round.
     ganbu = users["ganbu"].cadre
     district_secretary = _post_holder("QH-CX", "区委书记")
+    district_discipline = _post_holder("QH-CX", "纪委书记") or district_secretary
     own = services.create_programme(cx_staff, **{
         **preset(Kind.HALF_MONTH), "unit": district, "name": "城厢区勤廉半月谈",
         "head_lead_name": district_secretary.name if district_secretary else "区委书记",
-        "other_lead_name": (_post_holder("QH-CX", "纪委书记") or district_secretary).name if district_secretary
-        else "区纪委书记"}, members=[{"body": "区委", "title": "书记", "name": district_secretary.name
-                                      if district_secretary else "区委书记"}])
+        "other_lead_name": district_discipline.name if district_discipline else "区纪委书记",
+        "contact_name": cx_staff.full_name, "contact_phone": "0512-53520417"}, members=[
+        {"body": "区委", "title": "书记", "name": district_secretary.name if district_secretary else "区委书记",
+         "cadre": district_secretary},
+        {"body": "区纪委监委", "title": "书记", "name": district_discipline.name if district_discipline else "区纪委书记",
+         "cadre": district_discipline}])
     ganbu_clues = list(Clue.objects.filter(cadre=ganbu).order_by("pk")[:1])
     coming = _run_round(rng, own, cx_staff, date=_weekday(today + datetime.timedelta(days=9)), place="城厢区纪委谈话室",
                         designate=(ganbu, ganbu_clues), today=today)
@@ -177,9 +185,10 @@ def load_demo_talks(users, *, seed=2026, today=None):
     party = services.create_programme(staff, **{
         **preset(Kind.PARTY_BUILDING), "unit": city, "name": "党建月月谈、书记考书记",
         "head_lead_name": secretary.name}, members=[
-        {"body": "市委", "title": "书记", "name": secretary.name},
-        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader},
-        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长"},
+        {"body": "市委", "title": "书记", "name": secretary.name, "cadre": secretary},
+        {"body": "市纪委监委", "title": "书记", "name": leader.full_name, "user": leader, "cadre": leader.cadre},
+        {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长",
+         "cadre": organisation},
     ])
     _run_round(rng, party, staff, date=_weekday(today - datetime.timedelta(days=25)), place="市委第一会议室",
                member=leader, today=today)

@@ -93,16 +93,22 @@ def confirm_import(job):
     return True
 
 
+def running_export(user, params):
+    """The user's export with these filters still being written, if any."""
+    params = params.dict() if hasattr(params, "dict") else dict(params)
+    return ExportJob.objects.filter(user=user, params=params, status=ExportJob.Status.RUNNING).first()
+
+
 def start_export(user, params, title, rows, address=""):
     """Queue a large roster export; ``params`` are the roster page's filters.
 
     The same export still being written is reused rather than queued again (a reloaded
     page, or a link followed many times, must not pile up jobs).
     """
-    params = params.dict() if hasattr(params, "dict") else dict(params)
-    running = ExportJob.objects.filter(user=user, params=params, status=ExportJob.Status.RUNNING).first()
+    running = running_export(user, params)
     if running:
         return running
+    params = params.dict() if hasattr(params, "dict") else dict(params)
     job = ExportJob.objects.create(
         user=user, params=params, title=title[:200],
         rows=rows, stored_name=f"{uuid.uuid4().hex}.xlsx", address=address,

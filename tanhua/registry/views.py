@@ -71,7 +71,12 @@ def export(request):
     count = cadres.count()
     if count > settings.TANHUA_BACKGROUND_EXPORT_ROWS:
         # Tens of thousands of rows take minutes to write: the worker does it, the page waits.
-        job = services.start_export(request.user, request.GET, title, count, address=client_address(request))
+        # Queuing it writes (a job, a task), so a GET only offers it; the button POSTs.
+        running = services.running_export(request.user, request.GET)
+        if running is None and request.method != "POST":
+            return render(request, "registry/export_start.html", {"title": title, "count": count})
+        job = running or services.start_export(request.user, request.GET, title, count,
+                                               address=client_address(request))
         return redirect("registry:export_job", pk=job.pk)
     # Written to a temporary file rather than memory; FileResponse closes it when sent.
     out = tempfile.TemporaryFile()  # noqa: SIM115

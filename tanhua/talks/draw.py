@@ -241,8 +241,9 @@ def verify_conflicts(record, pool, designated):
         return ["excluded(回避排除)或 group(谈话小组)格式无效"]
     key = "unit" if record.get("subject_type") == "unit" else "cadre"
     barred = {e.get("id"): f"{e.get('label')}({e.get('rule')})" for e in excluded if isinstance(e, dict)}
-    barred.update({m.get(key): f"{m.get('name')}({m.get('rule')})" for m in group
-                   if isinstance(m, dict) and m.get(key) is not None and m.get(key) not in barred})
+    for m in group:
+        if isinstance(m, dict) and m.get(key) is not None:
+            barred.setdefault(m[key], f"{m.get('name')}({m.get('rule')})")
     for pk, label in sorted(barred.items(), key=lambda kv: str(kv[0])):
         if pk in pool:
             problems.append(f"应当回避的 {label} 出现在候选名单中")

@@ -20,9 +20,12 @@ def _enrol(client):
     page = client.get(reverse("accounts:otp_setup"))
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html and "otp-secret" in html
-    device = TOTPDevice.objects.get(confirmed=False)
-    wrong = client.post(reverse("accounts:otp_setup"), {"token": "000000" if token(device) != "000000" else "111111"})
+    assert not TOTPDevice.objects.exists()  # the page writes nothing: the key waits in the session
+    shown = TOTPDevice(key=client.session["otp_setup_key"])
+    wrong = client.post(reverse("accounts:otp_setup"), {"token": "000000" if token(shown) != "000000" else "111111"})
     assert "动态口令不正确" in wrong.content.decode()
+    device = TOTPDevice.objects.get(confirmed=False)
+    assert device.key == shown.key
     assert "6 位数字" in client.post(reverse("accounts:otp_setup"), {"token": "12ab"}).content.decode()
     _unthrottle()
     assert client.post(reverse("accounts:otp_setup"), {"token": token(device)}).status_code == 302
@@ -114,4 +117,4 @@ def test_setup_page_secret_matches_the_device(client, make_user):
     secret = re.search(r'id="otp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     from base64 import b32encode
 
-    assert b32encode(TOTPDevice.objects.get().bin_key).decode().rstrip("=") == secret
+    assert b32encode(TOTPDevice(key=client.session["otp_setup_key"]).bin_key).decode().rstrip("=") == secret

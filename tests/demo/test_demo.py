@@ -221,3 +221,17 @@ def test_demo_clues_show_every_stage(demo):
     named = Clue.objects.filter(reporter_anonymous=False).first()
     assert named.reporter_name_sealed.startswith("v1:") and named.reporter_name()
     assert not Clue.objects.filter(reporter_anonymous=True).exclude(reporter_name_sealed="").exists()
+
+
+def test_no_demo_draw_holds_a_talker_and_each_shows_its_exclusions(demo):
+    from tanhua.talks.models import Draw, Member
+
+    draws = list(Draw.objects.select_related("programme"))
+    assert draws
+    for frozen in draws:
+        members = list(Member.objects.filter(programme=frozen.programme).select_related("cadre", "user__cadre"))
+        cadres = {(m.cadre or getattr(m.user, "cadre", None)) for m in members} - {None}
+        assert cadres, frozen
+        barred = ({c.unit_id for c in cadres} if frozen.programme.subject_type == "unit" else {c.pk for c in cadres})
+        assert not barred & set(frozen.pool), frozen
+        assert frozen.excluded, frozen  # the demo shows the rule at work in every round

@@ -255,10 +255,14 @@ def test_large_export_is_written_by_the_worker(client, staff, make_cadre, make_u
     for i in range(3):
         make_cadre("CX01B", name=f"区干部{i}")
     make_cadre("SX", name="外县干部")
-    response = client.get(reverse("registry:export"), {"q": "干部"})
+    # The link only offers the background export (a GET writes nothing); the button starts it.
+    offer = client.get(reverse("registry:export"), {"q": "干部"})
+    assert offer.status_code == 200 and "开始生成" in offer.content.decode() and not ExportJob.objects.exists()
+    response = client.post(reverse("registry:export") + "?q=干部")
     job = ExportJob.objects.get()
     # Asking again while it is being written reuses the job.
     assert client.get(reverse("registry:export"), {"q": "干部"}).url == response.url
+    assert client.post(reverse("registry:export") + "?q=干部").url == response.url
     assert ExportJob.objects.count() == 1
     assert response.url == reverse("registry:export_job", args=[job.pk])
     assert (job.status, job.rows) == ("running", 3)

@@ -10,18 +10,18 @@ from tanhua.talks import documents
 from tanhua.talks.documents import DocumentTemplateError
 
 NOTICE = {
-    "addressee": "张三同志", "issuer": "清河市", "programme": "勤廉半月谈", "kind": "勤廉半月谈",
+    "addressee": "张三同志", "issuer": "清河市", "programme": "清河市勤廉半月谈", "kind": "勤廉半月谈",
     "date_cn": "2026年12月10日", "weekday": "四", "time": "09:00", "place": "勤廉文化研究所<三楼>&会议室",
     "lead": "顾金泉", "agenda": [{"title": "汇报", "minutes": 20}, {"title": "提问交流", "minutes": 40}],
     "report_text": "请于2026年12月7日前通过系统提交书面汇报:最近半个月每天的工作安排。", "issued_cn": "2026年11月22日",
 }
 
 OUTLINE = {
-    "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "kind": "廉政谈话", "date_cn": "2026年12月10日",
+    "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "unit_post": "清河市城乡建设局副局长", "kind": "廉政谈话", "date_cn": "2026年12月10日",
     "lead": "顾金泉", "flags": ["同一职务任职5年以上(6.2年)", "分管工程建设领域"],
     "problems": [{"n": 1, "source": "12345热线", "received_cn": "2026年3月1日", "category": "廉洁纪律",
                   "summary": "反映其在项目验收中收受施工方礼金 & 购物卡"}],
-    "outline": "了解分管领域廉政风险防控情况\n\n  询问项目验收中是否存在<违规>行为  \n提出整改要求",
+    "outline": "(一)了解分管领域廉政风险防控情况\n\n  1.询问项目验收中是否存在<违规>行为  \n(二)提出整改要求",
     "prepared_by": "李四", "prepared_cn": "2026年12月5日",
 }
 
@@ -30,7 +30,8 @@ def half_month_report(**changes):
     days = [{"date_cn": f"11月{20 + n}日" if n < 11 else f"12月{n - 10}日", "weekday": "一二三四五六日"[(n + 4) % 7],
              "work": f"第{n + 1}天:召开项目调度会"} for n in range(15)]
     return {
-        "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "kind_label": "半月工作汇报",
+        "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "unit_post": "清河市城乡建设局副局长",
+        "kind_label": "半月工作汇报",
         "half_month": True, "period": "2026年11月20日至12月4日", "days": days,
         "after_hours": ["读书、散步", "周末陪家人 & 看望老人"], "integrity": ["未收受礼品礼金", "未参加<宴请>"],
         "text": "", "submitted_cn": "2026年12月6日", "late": False, **changes,
@@ -38,7 +39,8 @@ def half_month_report(**changes):
 
 
 RECORD = {
-    "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "kind": "诫勉谈话", "date_cn": "2026年12月10日",
+    "subject": "张三", "unit": "清河市城乡建设局", "post": "副局长", "unit_post": "清河市城乡建设局副局长",
+    "kind": "诫勉谈话", "date_cn": "2026年12月10日",
     "start": "09:00", "end": "10:05", "place": "勤廉文化研究所", "lead": "顾金泉", "present": ["王五", "赵六"],
     "recorder": "李四", "agenda": [{"title": "汇报", "minutes": 20}, {"title": "提问交流", "minutes": 40}],
     "entries": [{"kind_label": "问", "text": "项目验收中有没有收受礼金?"},
@@ -100,11 +102,13 @@ def test_notice_leaves_out_what_is_not_there():
 def test_outline():
     text = paragraphs(documents.render("outline", OUTLINE))
     assert "谈话提纲" in text and "谈话对象:张三" in text and "单位职务:清河市城乡建设局副局长" in text
-    assert "一、需要关注的情况" in text and "1.同一职务任职5年以上(6.2年)" in text and "2.分管工程建设领域" in text
+    # Items under a 一、 heading are (一)(二), the next level of an official document.
+    assert "一、需要关注的情况" in text and "(一)同一职务任职5年以上(6.2年)" in text and "(二)分管工程建设领域" in text
     assert "二、反映的问题" in text
-    assert "1.2026年3月1日12345热线反映(廉洁纪律):反映其在项目验收中收受施工方礼金 & 购物卡" in text
+    assert "(一)2026年3月1日12345热线反映(廉洁纪律):反映其在项目验收中收受施工方礼金 & 购物卡" in text
     start = text.index("三、谈话要点")
-    assert text[start + 1:start + 4] == ["了解分管领域廉政风险防控情况", "询问项目验收中是否存在<违规>行为", "提出整改要求"]
+    assert text[start + 1:start + 4] == ["(一)了解分管领域廉政风险防控情况", "1.询问项目验收中是否存在<违规>行为",
+                                         "(二)提出整改要求"]
     assert "拟稿人:李四" in text
 
 
@@ -118,7 +122,7 @@ def test_half_month_report_has_a_row_a_day():
     out = documents.render("report", half_month_report())
     text = paragraphs(out)
     assert text[0] == "半月工作汇报" and "汇报期间:2026年11月20日至12月4日" in text
-    assert "一、每天的工作安排" in text and "2.周末陪家人 & 看望老人" in text and "2.未参加<宴请>" in text
+    assert "一、每天的工作安排" in text and "(二)周末陪家人 & 看望老人" in text and "(二)未参加<宴请>" in text
     assert "注:本汇报逾期提交。" not in text
     rows = table_rows(out.getvalue())
     assert rows[0] == ["日期", "星期", "工作安排"] and len(rows) == 16
@@ -140,7 +144,7 @@ def test_record():
     out = documents.render("record", RECORD)
     text = paragraphs(out)
     assert text[0] == "谈话记录"
-    assert "一、谈话议程" in text and "1.汇报(20分钟)" in text and "二、谈话内容" in text
+    assert "一、谈话议程" in text and "(一)汇报(20分钟)" in text and "二、谈话内容" in text
     assert "问:项目验收中有没有收受礼金?" in text and "答:没有。A<B & C的说法不属实。" in text
     assert "三、指出的问题" in text and "四、提出的要求" in text and "谈话对象说明的情况" not in "".join(text)
     assert "五、其他事项" in text and "影响期6个月,自2026年12月10日至2027年6月9日。" in text

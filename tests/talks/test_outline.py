@@ -42,6 +42,6 @@ def test_draft_starts_from_the_problems_then_the_topics():
     text = draft(Subject("甲", "区政府", unit_kind="县区", is_unit_head=True),
                  [("12345热线", "2026年3月1日", "公车私用问题多发")], ALL)
     lines = text.splitlines()
-    assert lines[0].startswith("一、需要说明的问题") and "1. 公车私用问题多发(来源:12345热线,2026年3月1日)" in lines
+    assert lines[0].startswith("一、需要说明的问题") and "(一)公车私用问题多发(来源:12345热线,2026年3月1日)" in lines
     assert "二、主体责任:" in lines and "三、支持执纪执法:" in lines and lines[-1].startswith("四、提出要求")
     assert draft(Subject("乙", "办公室"), [], []).startswith("一、提出要求")
