@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -9,7 +11,17 @@ from tanhua.registry.forms import UnitChoiceField
 from tanhua.registry.models import Cadre, Unit, UnitKind
 from tanhua.registry.selectors import find_cadre
 
+from . import schedule
 from .models import OutlineTemplate, Programme, SubjectType
+
+PHONE = re.compile(r"[0-9 +\-()()转]*[0-9][0-9 +\-()()转]*")  # 0512-53512345 转 8001, (0512) …, +86 …
+DAY_TIMES = ("morning_end", "afternoon_start", "day_end")
+DAY_AND_CONTACT_HELP = {
+    "morning_end": "一批谈话上午排到此时为止,排不下的移到下午",
+    "day_end": "下午排不下的顺延到下一个工作日",
+    "contact_name": "印在谈话通知书上;不填则为发出通知的工作人员",
+    "contact_phone": "如 0512-53512345 转 8001",
+}
 
 
 class ProgrammeForm(StyledForm, forms.ModelForm):
@@ -33,8 +45,10 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         fields = ["unit", "name", "kind", "cadence", "subject_type", "min_rank_level", "unit_heads_only",
                   "party_gov_heads_only", "active_only", "exclude_talked_months", "unit_kinds", "random_count",
                   "designated_count", "weighting", "weight_cap_months", "lead_rule", "head_lead", "head_lead_name", "other_lead", "other_lead_name",
-                  "report_kind", "report_due_days", "rectification_days", "is_active", "publish_names"]
+                  "report_kind", "report_due_days", "rectification_days", "is_active", "publish_names",
+                  "morning_end", "afternoon_start", "day_end", "contact_name", "contact_phone"]
         field_classes = {"unit": UnitChoiceField}
+        widgets = {name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M") for name in DAY_TIMES}
         # What the published link shows; the record offered there for checking is the whole one.
         help_texts = {"publish_names": "勾选后,公示页列出全部候选对象(姓名·单位·职务);不勾选时只显示候选人数和名单哈希。"
                                        "抽中和指定的对象始终公示;供校验下载的抽取记录是完整原件,含候选名单。"}
@@ -42,6 +56,10 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        for name, text in DAY_AND_CONTACT_HELP.items():
+            self.fields[name].help_text = text
+        for name in DAY_TIMES:
+            self.fields[name].required = False  # left empty: the usual day (12:00, 14:30, 17:30)
         self.fields["unit"].queryset = visible_units(actor).order_by("path")
         users = scope_queryset(User.objects.filter(is_active=True), actor).order_by("unit__path", "username")
         for name in ("head_lead", "other_lead"):
@@ -104,6 +122,30 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         if errors:
             self.add_error("members_text", errors)
         return data
+
+    def clean_contact_phone(self):
+        phone = " ".join(self.cleaned_data["contact_phone"].split())
+        if phone and not PHONE.fullmatch(phone):
+            raise forms.ValidationError("联系电话只能包含数字、空格、-、+、括号和“转”。")
+        return phone
+
+    def _time(self, name):
+        return self.cleaned_data[name] or Programme._meta.get_field(name).default
+
+    def clean_morning_end(self):
+        return self._time("morning_end")
+
+    def clean_afternoon_start(self):
+        return self._time("afternoon_start")
+
+    def clean_day_end(self):
+        # The three times are cleaned in the order listed, so the first two are in cleaned_data here.
+        data, day_end = self.cleaned_data, self._time("day_end")
+        if data.get("morning_end") and data.get("afternoon_start"):
+            error = schedule.day_error(data["morning_end"], data["afternoon_start"], day_end)
+            if error:
+                raise forms.ValidationError(error)
+        return day_end
 
     def clean_agenda_text(self):
         agenda, errors = [], []

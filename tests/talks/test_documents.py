@@ -1,12 +1,15 @@
 """The talk documents: docxtpl templates, administrators' replacements, broken ones, and PDF."""
 
+import datetime
 import io
+import re
 import shutil
 
 import docx
 import pytest
+from django.utils import timezone
 
-from tanhua.talks import documents
+from tanhua.talks import doccontext, documents, outline
 from tanhua.talks.documents import DocumentTemplateError
 
 NOTICE = {
@@ -236,3 +239,69 @@ def test_notice_of_a_talk(programme, cadres):
     assert "2026年12月10日(星期四)09:00在勤廉文化研究所与你进行勤廉半月谈" in joined
     assert "谈话安排:汇报20分钟,提问交流40分钟。" in text
     assert "每天的工作安排" in joined and "2026年12月7日" in joined
+
+
+# A place name said twice in a row: 清河市清河市, 城厢区城厢区.
+DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,}?[省市区县镇])\1")
+
+
+def test_notice_from_a_talk_says_each_place_once_and_whom_to_call(talk, tree, make_user, make_cadre):
+    programme = talk.programme
+    programme.name, programme.contact_name, programme.contact_phone = "清河市党政领导干部勤政廉政半月谈", "周立新", "0512-53512345"
+    programme.save()
+    text = "\n".join(paragraphs(documents.notice(talk)))
+    assert "根据清河市党政领导干部勤政廉政半月谈工作安排" in text and not DOUBLED.search(text)
+    assert "联系人:周立新,联系电话:0512-53512345。" in text
+
+    # A district's programme named after the district, the district's name carrying the city's.
+    district = tree["CX"]
+    district.name = "清河市城厢区"
+    district.save()
+    programme.unit, programme.name = district, "城厢区勤廉半月谈"
+    programme.save()
+    text = "\n".join(paragraphs(documents.notice(talk)))
+    assert "根据清河市城厢区勤廉半月谈工作安排" in text and not DOUBLED.search(text)
+
+    # No contact on the programme: whoever sends the notice, with their phone; nobody: no line at all.
+    programme.contact_name = programme.contact_phone = ""
+    programme.save()
+    sender = make_user("sender", "CX", ["staff"], cadre=make_cadre("CX", name="陆晓东", phone="13912345678"))
+    sender.full_name = "陆晓东"
+    sender.save()
+    assert "联系人:陆晓东,联系电话:13912345678。" in paragraphs(documents.notice(talk, sender=sender))
+    assert not any("联系" in line for line in paragraphs(documents.notice(talk)))
+
+
+def test_unit_and_post_say_the_place_once(talk, tree):
+    district = tree["CX"]
+    district.name = "清河市城厢区"
+    district.save()
+    talk.unit, talk.subject_post = district, "区委副书记、区长"
+    context = doccontext.outline(talk, [], "李四")
+    assert context["unit_post"] == "清河市城厢区委副书记、区长"
+    text = paragraphs(documents.render("outline", context))
+    assert "单位职务:清河市城厢区委副书记、区长" in text and not DOUBLED.search("\n".join(text))
+
+
+def test_outline_docx_nests_the_outline_under_its_own_heading(talk):
+    # The draft numbers its sections 一、 二、; under the document's 谈话要点 heading they become (一) (二),
+    # and their items 1. 2., never a second 一、 inside the document's 二、 or 三、.
+    talk.outline = outline.draft(outline.Subject("甲", "城厢街道"), [("12345热线", "2026年3月1日", "公车私用")],
+                                 [outline.Template("廉洁自律", ("遵守八项规定情况", "生活圈交友圈情况"))])
+    text = paragraphs(documents.render("outline", doccontext.outline(talk, [], "李四")))
+    start = text.index(next(line for line in text if line.endswith("谈话要点")))
+    body = text[start + 1:start + 8]
+    assert body == ["(一)需要说明的问题(逐条请本人说明情况):", "1.公车私用(来源:12345热线,2026年3月1日)",
+                    "(二)廉洁自律:", "1.遵守八项规定情况", "2.生活圈交友圈情况",
+                    "(三)提出要求:针对谈话中指出的问题,明确整改措施和时限,按期报告整改情况。", ""]
+    assert not any(re.match(r"[一二三四五六七八九十]+、", line) for line in text[start + 1:])
+
+
+def test_a_rounds_talks_keep_out_of_lunch_and_the_evening(talk):
+    # Five talks of 60 minutes on Thursday 10 December: two in the morning, two in the afternoon,
+    # the fifth (16:50 would end at 17:50) on Friday morning.
+    starts = [timezone.localtime(t.starts_at) for t in talk.round.talks.order_by("starts_at")]
+    assert [f"{at:%d %H:%M}" for at in starts] == ["10 09:00", "10 10:10", "10 14:30", "10 15:40", "11 09:00"]
+    rows = doccontext.round_list(talk.round, talk.round.talks.order_by("starts_at"), None)["rows"]
+    assert [r["time"] for r in rows][-2:] == ["15:40", "12月11日 09:00"]
+    assert starts[-1].date() == datetime.date(2026, 12, 11)

@@ -185,3 +185,24 @@ def test_each_role_starts_where_its_work_is(client, make_user, cadres):
                                            ("a-cadre", "cadre", cadres[3], "talks:my_talks")]:
         client.force_login(make_user(username, "CX", [role], cadre=cadre))
         assert client.get(reverse("home")).url == reverse(landing)
+
+
+def test_programme_form_checks_the_day_and_the_contact(client, tree, make_user):
+    staff = make_user("staff3", "QH", ["staff"])
+    client.force_login(staff)
+    data = {"unit": tree["QH"].pk, "name": "廉政谈话", "kind": "integrity", "cadence": "ad_hoc",
+            "subject_type": "cadre", "random_count": 3, "designated_count": 1, "weighting": "none",
+            "weight_cap_months": 24, "lead_rule": "fixed", "report_kind": "none", "report_due_days": 3,
+            "rectification_days": 60, "exclude_talked_months": 0, "active_only": "on", "is_active": "on",
+            "members_text": "", "agenda_text": "汇报|20", "morning_end": "14:30", "afternoon_start": "12:00",
+            "day_end": "17:30", "contact_name": "周立新", "contact_phone": "0512-5351 2345 转 8001; 请找我"}
+    page = client.post(reverse("talks:programme_add"), data).content.decode()
+    assert "上午结束时间须早于下午开始时间" in page and "联系电话只能包含数字" in page
+    assert not Programme.objects.filter(name="廉政谈话").exists()
+    data.update(morning_end="11:30", afternoon_start="14:00", day_end="17:00", contact_phone="(0512) 5351-2345 转 8001")
+    assert client.post(reverse("talks:programme_add"), data).status_code == 302
+    made = Programme.objects.get(name="廉政谈话")
+    assert (made.morning_end, made.afternoon_start, made.day_end) == (
+        datetime.time(11, 30), datetime.time(14), datetime.time(17))
+    assert (made.contact_name, made.contact_phone) == ("周立新", "(0512) 5351-2345 转 8001")
+    assert 'type="time"' in client.get(reverse("talks:programme_edit", args=[made.pk])).content.decode()
