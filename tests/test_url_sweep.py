@@ -166,6 +166,7 @@ CASES = {
     "rectification:verify": Case("rectification.change", "item", method="post", ok=(302,)),
     "rectification:escalate": Case("rectification.change", "item", method="post", ok=(302, 403)),
     "rectification:follow_up": Case("rectification.change", "follow_up", method="post", ok=(302,)),
+    "rectification:follow_up_correct": Case("rectification.change", "follow_up", method="post", ok=(302,)),
     "rectification:evidence": Case("rectification.view", "evidence"),
     "rectification:meetings": Case("rectification.view"),
     "rectification:meeting_add": Case("rectification.add"),

@@ -2,7 +2,7 @@ from django import forms
 
 from tanhua.accounts.models import User
 from tanhua.accounts.scope import scope_queryset, visible_units
-from tanhua.dates import happened_error
+from tanhua.dates import happened_error, today
 from tanhua.forms import StyledForm, user_label
 from tanhua.registry.forms import UnitChoiceField
 from tanhua.registry.selectors import find_cadre
@@ -56,6 +56,7 @@ class ClueForm(StyledForm, forms.Form):
         self.fields["handler"].queryset = scope_queryset(User.objects.filter(is_active=True), actor).order_by(
             "unit__path", "username")
         self.fields["handler"].label_from_instance = user_label
+        self.fields["received_on"].widget.attrs["max"] = today().isoformat()
         self.style()
 
     def clean(self):

@@ -47,6 +47,10 @@ class FollowUpForm(StyledForm, forms.Form):
     recurred = forms.BooleanField(label="问题反弹", required=False)
 
 
+class FollowUpCorrectionForm(FollowUpForm):
+    reason = forms.CharField(label="更正理由", max_length=200)
+
+
 class MeetingForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Meeting

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tanhua.audit.services import record as audit
-from tanhua.dates import cn_date
+from tanhua.dates import cn_date, happened_error
 from tanhua.files import UploadRefused, store_upload
 from tanhua.talks.models import Talk
 
@@ -196,26 +196,103 @@ def escalate(actor, item, *, reason, new_due_on=None, today=None, request=None):
     return item
 
 
-def record_follow_up(actor, follow_up, *, done_on, way, findings, recurred, request=None):
-    """A visit: if the problem came back, the item is reopened (or, closed long ago, a new one made)."""
+def _is_subject(actor, item):
+    """The item's responsible person: its owner, or the talk's subject by their cadre record."""
+    if item.owner_id and item.owner_id == actor.pk:
+        return True
+    return bool(actor.cadre_id and item.talk_id and item.talk.cadre_id == actor.cadre_id)
+
+
+def check_record_follow_up(actor, follow_up, *, correction=False):
+    """Who may record a visit (or correct a recorded one), for every entry point: the planned visitor
+    or the office (rectification.add, the item in their scope: the caller's lookup), never the subject.
+
+    A recorded visit is final: a mistake is put right by a correction, a new visit pointing back.
+    """
+    item = follow_up.item
+    if _is_subject(actor, item):
+        raise RectificationError("整改责任人不能记录对本人事项的回访。")
+    if follow_up.by_id != actor.pk and not actor.has_perm("rectification.add"):
+        raise RectificationError("只有计划的回访人或纪委工作人员可以记录回访。")
+    if correction:
+        if not follow_up.done_on:
+            raise RectificationError("这次回访尚未记录,无需更正。")
+        if follow_up.corrections.exists():
+            raise RectificationError("这次回访已经更正过,请更正最新的一条。")
+    elif follow_up.done_on:
+        raise RectificationError("这次回访已经记录,不能修改;如有错误请“更正”(另记一条)。")
+
+
+def may_record_follow_up(actor, follow_up, *, correction=False):
+    try:
+        check_record_follow_up(actor, follow_up, correction=correction)
+    except RectificationError:
+        return False
+    return True
+
+
+def _visit_facts(item, done_on, findings):
     if not findings.strip():
         raise RectificationError("请填写回访情况。")
+    if done_on is None:
+        raise RectificationError("请填写回访日期。")
+    message = happened_error(done_on, "回访日期", not_before=item.start_on, not_before_what="整改开始日期")
+    if message:
+        raise RectificationError(message)
+
+
+def record_follow_up(actor, follow_up, *, done_on, way, findings, recurred, request=None, now=None):
+    """A visit: if the problem came back, the item is reopened. The visitor (``by``) stays who was
+    planned to visit (the office may write down the leader's visit); the writer is ``recorded_by``."""
     with transaction.atomic():
         item = _lock(follow_up.item)
+        # Locked and read again: two posts at once cannot both record the same visit.
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        follow_up.item = item
+        check_record_follow_up(actor, follow_up)
+        _visit_facts(item, done_on, findings)
         follow_up.done_on, follow_up.way, follow_up.findings, follow_up.recurred = done_on, way, findings.strip(), recurred
         follow_up.by = follow_up.by or actor
+        follow_up.recorded_by, follow_up.recorded_at = actor, now or timezone.now()
         follow_up.save()
         _event(item, actor, "回访", f"{follow_up.get_way_display()}:{findings.strip()}" + (";问题反弹" if recurred else ""))
-        reopened = None
-        if recurred and item.status == Item.Status.CLOSED:
-            item.status, item.closed_at = Item.Status.IN_PROGRESS, None
-            item.due_on = max(item.due_on, done_on) + datetime.timedelta(days=30)
-            item.save()
-            _event(item, actor, "问题反弹,重新整改", f"新时限 {cn_date(item.due_on)}")
-            reopened = item
-            if item.talk_id:
-                Talk.objects.filter(pk=item.talk_id, status=Talk.Status.CLOSED).update(
-                    status=Talk.Status.CONFIRMED)
+        reopened = _reopen_if_recurred(actor, item, recurred, done_on)
         audit("update", request=request, user=actor, target=item,
-              summary={"follow_up": follow_up.get_way_display(), "recurred": recurred})
+              summary={"follow_up": follow_up.pk, "way": follow_up.get_way_display(), "done_on": done_on,
+                       "by": _name(follow_up.by), "recurred": recurred})
     return reopened
+
+
+def correct_follow_up(actor, follow_up, *, reason, done_on, way, findings, recurred, request=None, now=None):
+    """更正: a recorded visit stays as it was; the correction is a new visit pointing back to it."""
+    if not reason.strip():
+        raise RectificationError("请说明更正的理由。")
+    with transaction.atomic():
+        item = _lock(follow_up.item)
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        follow_up.item = item
+        check_record_follow_up(actor, follow_up, correction=True)
+        _visit_facts(item, done_on, findings)
+        correction = FollowUp.objects.create(
+            item=item, planned_on=follow_up.planned_on, by=follow_up.by or actor, done_on=done_on, way=way,
+            findings=findings.strip(), recurred=recurred, recorded_by=actor, recorded_at=now or timezone.now(),
+            corrects=follow_up)
+        _event(item, actor, "更正回访", f"更正{cn_date(follow_up.done_on)}的回访({reason.strip()}):"
+               f"{correction.get_way_display()}:{findings.strip()}" + (";问题反弹" if recurred else ""))
+        reopened = _reopen_if_recurred(actor, item, recurred, done_on)
+        audit("update", request=request, user=actor, target=item,
+              summary={"follow_up": correction.pk, "corrects": follow_up.pk, "reason": reason.strip()[:200],
+                       "way": correction.get_way_display(), "done_on": done_on, "recurred": recurred})
+    return correction, reopened
+
+
+def _reopen_if_recurred(actor, item, recurred, done_on):
+    if not (recurred and item.status == Item.Status.CLOSED):
+        return None
+    item.status, item.closed_at = Item.Status.IN_PROGRESS, None
+    item.due_on = max(item.due_on, done_on) + datetime.timedelta(days=30)
+    item.save()
+    _event(item, actor, "问题反弹,重新整改", f"新时限 {cn_date(item.due_on)}")
+    if item.talk_id:
+        Talk.objects.filter(pk=item.talk_id, status=Talk.Status.CLOSED).update(status=Talk.Status.CONFIRMED)
+    return item

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/follow-ups/<int:visit>/", views.follow_up, name="follow_up"),
+    path("<int:pk>/follow-ups/<int:visit>/correct/", views.follow_up_correct, name="follow_up_correct"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/add/", views.meeting_add, name="meeting_add"),

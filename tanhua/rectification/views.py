@@ -2,7 +2,7 @@
 
 Permissions: rectification.view to see (in scope; 仅本人 = the items one owns or leads),
 rectification.add to create items, rectification.change to take part (report, verify,
-escalate, visit; each step also checks who may take it), rectification.export for the ledger.
+escalate, visit; each step also checks who may take it: a visit, services.check_record_follow_up), rectification.export for the ledger.
 """
 
 import datetime
@@ -25,7 +25,7 @@ from tanhua.talks.models import RecordEntry, Talk
 
 from . import selectors, services
 from .exports import export_ledger
-from .forms import EscalateForm, FollowUpForm, ItemForm, MeetingForm, ProgressForm
+from .forms import EscalateForm, FollowUpCorrectionForm, FollowUpForm, ItemForm, MeetingForm, ProgressForm
 from .models import Evidence, FollowUp, Item, Meeting, Notification
 
 PAGE_SIZE = 50
@@ -79,10 +79,16 @@ def ledger_export(request):
 def item_detail(request, pk):
     item = _item(request, pk)
     today = timezone.localdate()
+    follow_ups = list(item.follow_ups.select_related("by", "recorded_by", "corrects").prefetch_related("corrections"))
+    for visit in follow_ups:
+        visit.item = item
+        # The forms are shown only to whom the service would let record or correct (never the subject).
+        visit.may_record = not visit.done_on and services.may_record_follow_up(request.user, visit)
+        visit.may_correct = bool(visit.done_on) and services.may_record_follow_up(request.user, visit, correction=True)
     return render(request, "rectification/item.html", {
         "item": item, "light": item.light(today), "today": today,
         "events": item.events.select_related("user").prefetch_related("evidence"),
-        "follow_ups": item.follow_ups.select_related("by"), "progress_form": ProgressForm(),
+        "follow_ups": follow_ups, "progress_form": ProgressForm(),
         "escalate_form": EscalateForm(), "follow_up_form": FollowUpForm(initial={"done_on": today}),
         "is_owner": item.owner_id == request.user.pk, "is_leader": item.leader_id == request.user.pk,
     })
@@ -117,24 +123,49 @@ def escalate(request, pk):
                  new_due_on=form.cleaned_data.get("new_due_on"), success="已升级督办。")
 
 
-@require_POST
-def follow_up(request, pk, visit):
+def _visit(request, pk, visit):
     item = _item(request, pk, "rectification.change")
-    target = FollowUp.objects.filter(item=item, pk=visit).first()
+    target = FollowUp.objects.filter(item=item, pk=visit).select_related("item__talk").first()
     if target is None:
         raise Http404("不存在或无权查看")
+    return item, target
+
+
+@require_POST
+def follow_up(request, pk, visit):
+    item, target = _visit(request, pk, visit)
     form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写回访日期、方式和情况。")
-        return redirect("rectification:item", pk=item.pk)
-    data = form.cleaned_data
     try:
+        services.check_record_follow_up(request.user, target)  # refused before the form is looked at
+        if not form.is_valid():
+            raise services.RectificationError("请填写回访日期、方式和情况。")
+        data = form.cleaned_data
         reopened = services.record_follow_up(request.user, target, done_on=data["done_on"], way=data["way"],
                                              findings=data["findings"], recurred=data["recurred"], request=request)
     except services.RectificationError as exc:
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "回访已记录" + (",问题反弹,事项已重新整改。" if reopened else "。"))
+    return redirect("rectification:item", pk=item.pk)
+
+
+@require_POST
+def follow_up_correct(request, pk, visit):
+    """更正 a recorded visit: a new entry pointing back to it; the recorded one stays as it was."""
+    item, target = _visit(request, pk, visit)
+    form = FollowUpCorrectionForm(request.POST)
+    try:
+        services.check_record_follow_up(request.user, target, correction=True)
+        if not form.is_valid():
+            raise services.RectificationError("请填写更正理由、回访日期、方式和情况。")
+        data = form.cleaned_data
+        _correction, reopened = services.correct_follow_up(
+            request.user, target, reason=data["reason"], done_on=data["done_on"], way=data["way"],
+            findings=data["findings"], recurred=data["recurred"], request=request)
+    except services.RectificationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "回访已更正" + (",问题反弹,事项已重新整改。" if reopened else "。"))
     return redirect("rectification:item", pk=item.pk)
 
 

@@ -312,6 +312,9 @@ class RecordForm(StyledForm, forms.Form):
     def __init__(self, *args, talk, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = talk.programme.members.all()
+        # The browser's date picker offers only possible days; the service checks them anyway.
+        self.fields["held_on"].widget.attrs.update(min=timezone.localtime(talk.starts_at).date().isoformat(),
+                                                   max=timezone.localdate().isoformat())
         self.style()
 
 

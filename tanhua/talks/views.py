@@ -1,7 +1,7 @@
 """Programmes, rounds, the draw and its public page, talks, the subject's own view, the calendar.
 
 Permissions: talks.view to see; talks.add to run programmes (create rounds, designate,
-freeze, draw); a group member takes part in a draw (commit, reveal) with talks.change on a
+freeze, draw, send notices); a group member takes part in a draw (commit, reveal) with talks.change on a
 round in their scope, and only in their own input slot.
 """
 
@@ -209,6 +209,7 @@ def round_detail(request, pk):
         "commit_form": CommitForm(), "reveal_form": RevealForm(),
         "ready": all(s.value for s in slots if s.kind != DrawInput.Kind.SERVER),
         "can_run": request.user.has_perm("talks.add"),
+        "conflicts": list(services.conflicted(round_.programme).values()) if round_.status == Round.Status.DRAFT else [],
     })
 
 

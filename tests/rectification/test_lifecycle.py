@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tanhua.audit.models import AuditEntry
 from tanhua.rectification import services
@@ -81,10 +82,11 @@ def test_a_recurring_problem_reopens_the_item(item, people, settings, tmp_path):
     services.report_progress(people["owner"], item, text="完成", files=[_file()], ask_sign_off=True)
     services.verify(people["leader"], item, accept=True)
     visit = FollowUp.objects.filter(item=item).order_by("-planned_on").first()
+    today = timezone.localdate()  # a visit is not dated after today
     with pytest.raises(services.RectificationError, match="回访情况"):
-        services.record_follow_up(people["leader"], visit, done_on=datetime.date(2027, 2, 1), way="spot",
-                                  findings=" ", recurred=True)
-    reopened = services.record_follow_up(people["leader"], visit, done_on=datetime.date(2027, 2, 1), way="spot",
+        services.record_follow_up(people["leader"], visit, done_on=today, way="spot", findings=" ", recurred=True)
+    reopened = services.record_follow_up(people["leader"], visit, done_on=today, way="spot",
                                          findings="抽查发现周末仍有公车停放在饭店门口", recurred=True)
-    assert reopened.status == Item.Status.IN_PROGRESS and reopened.due_on == datetime.date(2027, 3, 3)
+    assert reopened.status == Item.Status.IN_PROGRESS
+    assert reopened.due_on == max(datetime.date(2026, 12, 31), today) + datetime.timedelta(days=30)
     assert reopened.closed_at is None

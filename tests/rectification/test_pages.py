@@ -12,6 +12,7 @@ from tanhua.audit.models import AuditEntry
 from tanhua.rectification import reminders
 from tanhua.rectification.models import Item, Meeting, Notification
 from tanhua.talks import records
+from tests.talks.conftest import TALK_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _messages(response):
 
 @pytest.fixture
 def held_talk(talk, programme):
-    records.save_record(programme.staff, talk, held_on=datetime.date(2026, 12, 10), start_time=datetime.time(9),
+    records.save_record(programme.staff, talk, held_on=TALK_DAY, start_time=datetime.time(9),
                         end_time=datetime.time(10), place="", lead_name="纪委书记", present=[], recorder_name="记录员",
                         entries=[("question", "问"), ("problem", "公车私用问题多发"), ("requirement", "两个月内整改到位")])
     return talk
@@ -40,7 +41,7 @@ def test_items_from_a_talk_then_evidence_and_sign_off(client, held_talk, program
         f"measures-{entries[0].pk}": "建立公车使用台账"})
     item = Item.objects.get()
     assert item.problem == "公车私用问题多发(谈话指出)" and item.owner == subject and item.leader == discipline
-    assert item.due_on == datetime.date(2026, 12, 10) + datetime.timedelta(days=60)
+    assert item.due_on == TALK_DAY + datetime.timedelta(days=60)
     client.force_login(subject)
     response = client.post(reverse("rectification:report", args=[item.pk]), {
         "text": "已建立台账", "sign_off": "on", "files": [SimpleUploadedFile("run.sh", b"rm -rf /")]}, follow=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tanhua.talks import doccontext, documents, outline
 from tanhua.talks.documents import DocumentTemplateError
+from tanhua.workdays import add_workdays
 
 NOTICE = {
     "addressee": "张三同志", "issuer": "清河市", "programme": "清河市勤廉半月谈", "kind": "勤廉半月谈",
@@ -298,10 +299,13 @@ def test_outline_docx_nests_the_outline_under_its_own_heading(talk):
 
 
 def test_a_rounds_talks_keep_out_of_lunch_and_the_evening(talk):
-    # Five talks of 60 minutes on Thursday 10 December: two in the morning, two in the afternoon,
-    # the fifth (16:50 would end at 17:50) on Friday morning.
+    # Five talks of 60 minutes: two in the morning, two in the afternoon, the fifth (16:50 would
+    # end at 17:50) on the next working day's morning.
+    day = talk.round.date
+    after = add_workdays(day, 1)
     starts = [timezone.localtime(t.starts_at) for t in talk.round.talks.order_by("starts_at")]
-    assert [f"{at:%d %H:%M}" for at in starts] == ["10 09:00", "10 10:10", "10 14:30", "10 15:40", "11 09:00"]
+    assert [(at.date(), at.time()) for at in starts] == [
+        (day, datetime.time(9)), (day, datetime.time(10, 10)), (day, datetime.time(14, 30)),
+        (day, datetime.time(15, 40)), (after, datetime.time(9))]
     rows = doccontext.round_list(talk.round, talk.round.talks.order_by("starts_at"), None)["rows"]
-    assert [r["time"] for r in rows][-2:] == ["15:40", "12月11日 09:00"]
-    assert starts[-1].date() == datetime.date(2026, 12, 11)
+    assert [r["time"] for r in rows][-2:] == ["15:40", f"{after.month}月{after.day}日 09:00"]

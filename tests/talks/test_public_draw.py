@@ -11,7 +11,6 @@ from django.urls import reverse
 from tanhua.audit.models import AuditEntry
 from tanhua.talks import draw as algorithm
 from tanhua.talks import selectors, services
-
 from tests.test_url_sweep import _without_tokens
 
 from .conftest import open_inputs, round_ready
