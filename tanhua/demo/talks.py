@@ -79,7 +79,8 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
     round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(date - datetime.timedelta(days=10), 9))
     round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(date - datetime.timedelta(days=7), 20))
     Round.objects.filter(pk=round_.pk).update(created_at=_at(date - datetime.timedelta(days=14), 9))
-    round_.talks.update(notified_at=drawn_at + datetime.timedelta(hours=18), status=Talk.Status.NOTIFIED)
+    round_.talks.update(notified_at=drawn_at + datetime.timedelta(hours=18), notified_by=staff,
+                        status=Talk.Status.NOTIFIED)
     if date < today:
         for talk in round_.talks.select_related("cadre__unit", "unit", "programme"):
             _hold(rng, talk, staff)
@@ -89,7 +90,8 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
 def _hold(rng, talk, staff):
     """A past talk as the office left it: outline, the subject's report, the record, confirmed."""
     day = timezone.localtime(talk.starts_at).date()
-    rows = records.problem_rows(staff, talk)
+    # What the office knew then: problems received before the talk.
+    rows = [r for r in records.problem_rows(staff, talk) if r["first"].received_on < day]
     chosen = [r["first"] for r in rows[:3]]
     records.save_preparation(staff, talk, chosen=[c for r in rows[:3] for c in r["clues"]],
                              text=records.draft_outline(staff, talk, chosen), final=True)

@@ -59,7 +59,7 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
         for name, text in DAY_AND_CONTACT_HELP.items():
             self.fields[name].help_text = text
         for name in DAY_TIMES:
-            self.fields[name].required = False  # left empty: the usual day (12:00, 14:30, 17:30)
+            self.fields[name].required = False  # left empty: the usual day (12:00, 14:00, 17:30)
         self.fields["unit"].queryset = visible_units(actor).order_by("path")
         users = scope_queryset(User.objects.filter(is_active=True), actor).order_by("unit__path", "username")
         for name in ("head_lead", "other_lead"):

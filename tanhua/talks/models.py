@@ -86,7 +86,7 @@ class Programme(models.Model):
     rectification_days = models.PositiveSmallIntegerField("整改时限(天)", default=60)
     # A round's day: talks fill the morning from the round's start, pause for lunch, then the afternoon.
     morning_end = models.TimeField("上午结束", default=datetime.time(12, 0))
-    afternoon_start = models.TimeField("下午开始", default=datetime.time(14, 30))
+    afternoon_start = models.TimeField("下午开始", default=datetime.time(14, 0))
     day_end = models.TimeField("下午结束", default=datetime.time(17, 30))
     # Printed on the notice (谈话通知书): whom the subject calls with questions.
     contact_name = models.CharField("联系人", max_length=40, blank=True)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tanhua.audit.services import record as audit
-from tanhua.dates import cn_date, happened_error
 from tanhua.clues import selectors as clue_selectors
+from tanhua.dates import cn_date, happened_error
 from tanhua.timelimits import add_months
 
 from . import outline

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from tanhua.talks import doccontext, documents, outline
 from tanhua.talks.documents import DocumentTemplateError
-from tanhua.workdays import add_workdays
 
 NOTICE = {
     "addressee": "张三同志", "issuer": "清河市", "programme": "清河市勤廉半月谈", "kind": "勤廉半月谈",
@@ -299,13 +298,12 @@ def test_outline_docx_nests_the_outline_under_its_own_heading(talk):
 
 
 def test_a_rounds_talks_keep_out_of_lunch_and_the_evening(talk):
-    # Five talks of 60 minutes: two in the morning, two in the afternoon, the fifth (16:50 would
-    # end at 17:50) on the next working day's morning.
+    # Five talks of 60 minutes (and 10 between): two in the morning (11:20 would end at 12:20),
+    # three in the afternoon from 14:00, the last ending at 17:20, before the day ends at 17:30.
     day = talk.round.date
-    after = add_workdays(day, 1)
     starts = [timezone.localtime(t.starts_at) for t in talk.round.talks.order_by("starts_at")]
     assert [(at.date(), at.time()) for at in starts] == [
-        (day, datetime.time(9)), (day, datetime.time(10, 10)), (day, datetime.time(14, 30)),
-        (day, datetime.time(15, 40)), (after, datetime.time(9))]
+        (day, datetime.time(9)), (day, datetime.time(10, 10)), (day, datetime.time(14)),
+        (day, datetime.time(15, 10)), (day, datetime.time(16, 20))]
     rows = doccontext.round_list(talk.round, talk.round.talks.order_by("starts_at"), None)["rows"]
-    assert [r["time"] for r in rows][-2:] == ["15:40", f"{after.month}月{after.day}日 09:00"]
+    assert [r["time"] for r in rows][-2:] == ["15:10", "16:20"]

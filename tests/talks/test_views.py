@@ -88,6 +88,9 @@ def test_a_round_through_the_web(client, programme, cadres, make_cadre, tmp_path
     assert "谈话通知书" in text and "对象1同志" in text and "2026年12月10日" in text and "勤廉文化研究所" in text
     assert "每天的工作安排" in text and "2026年12月7日" in text
     talk.refresh_from_db()
+    assert talk.status == "planned"  # downloading is not sending (tests/talks/test_notice.py)
+    client.post(reverse("talks:send_notice", args=[talk.pk]))
+    talk.refresh_from_db()
     assert talk.status == "notified" and AuditEntry.objects.filter(action="notify").count() == 1
     calendar = client.get(reverse("talks:calendar"), {"month": "2026-12"}).content.decode()
     assert "勤廉半月谈第1批" in calendar and "对象1" in calendar

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programme',
             name='afternoon_start',
-            field=models.TimeField(default=datetime.time(14, 30), verbose_name='下午开始'),
+            field=models.TimeField(default=datetime.time(14, 0), verbose_name="下午开始"),
         ),
         migrations.AddField(
             model_name='programme',
