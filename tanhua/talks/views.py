@@ -186,7 +186,10 @@ def targeted_add(request, pk):
 def round_detail(request, pk):
     round_ = _round(request, pk)
     frozen = Draw.objects.filter(round=round_).first()
-    can_designate = round_.status == Round.Status.DRAFT and request.user.has_perm("talks.add")
+    designations = list(round_.designations.select_related("cadre__unit", "unit").prefetch_related("clues"))
+    # Suggestions only while a designation can still be made.
+    can_designate = (round_.status == Round.Status.DRAFT and request.user.has_perm("talks.add")
+                     and len(designations) < round_.programme.designated_count)
     slots = list(round_.inputs.select_related("member", "entered_by"))
     mine = [s for s in slots if s.member_id == request.user.pk]
     pool = []
@@ -198,7 +201,7 @@ def round_detail(request, pk):
     return render(request, "talks/round.html", {
         "round": round_, "programme": round_.programme, "draw": frozen, "slots": slots, "mine": mine,
         "pool": pool, "pool_hidden": max(0, len(frozen.pool) - POOL_SHOWN) if frozen else 0,
-        "designations": round_.designations.select_related("cadre__unit", "unit").prefetch_related("clues"),
+        "designations": designations,
         "talks": round_.talks.select_related("cadre", "unit", "lead").order_by("starts_at"),
         "designation_form": DesignationForm(actor=request.user, programme=round_.programme,
                                             initial=_designation_fill(request.GET)),

@@ -84,6 +84,8 @@ def test_one_click_fill_then_designate(client, programme, cadres, make_clue):
     assert designation.cadre == cadres[1] and list(designation.clues.all()) == [clue]
     # Designated now: no longer suggested (and at the programme's one designation, the form is done).
     assert selectors.designation_suggestions(programme.staff, round_) == []
+    make_clue("CX01", cadre=cadres[7], received_on=_days_ago(1))
+    assert "可供指定的对象" not in client.get(url).content.decode()  # the one designation is made
 
 
 def test_query_count_stays_flat(client, programme, make_cadre, make_clue, django_assert_max_num_queries):
