@@ -27,8 +27,12 @@ at the freeze); selection is a deterministic function of pool and seed.
 - ``group`` (the talk group: name, rule, roster id, unit id) and ``excluded`` (who the
   conflict-of-interest rules left out at the freeze): no one in them (by roster id, or by unit
   for a unit programme) may be in the pool or designated.
+- ``sealed``: the hashes (canonical JSON, SHA-256) of ``labels`` (the candidates' names) and
+  ``designated_clues`` (the clue numbers behind each designation). They stand in the record hash
+  for those parts, so the copy published to anyone may leave them out and still verify; a copy
+  that holds them is checked against them. Records made before ``sealed`` existed hash whole.
 - ``record_hash`` = SHA-256 of the canonical JSON of the record without ``record_hash`` and
-  ``chain``; ``previous_hash`` is the record hash of the programme's previous draw, so the
+  ``chain`` (and without the sealed parts, when ``sealed`` is present); ``previous_hash`` is the record hash of the programme's previous draw, so the
   draws of a programme form a chain; ``chain`` lists the earlier links, oldest first.
 """
 
@@ -101,9 +105,33 @@ def select(pool, seed_hex, count, weights=None):
     return [c for _, c in keyed[:count]]
 
 
+SEALABLE = ("labels", "designated_clues")
+
+
+def part_hash(value):
+    return sha256_hex(canonical(value))
+
+
 def record_hash(record):
+    """The hash of the record without ``record_hash`` and ``chain``. A record with ``sealed``
+    commits to its sealable parts (the candidates' names, the designations' clue numbers) by
+    their hashes, so a copy for the public may leave those parts out and still verify."""
     body = {k: v for k, v in record.items() if k not in ("record_hash", "chain")}
+    if isinstance(record.get("sealed"), dict):
+        for key in SEALABLE:
+            body.pop(key, None)
     return sha256_hex(canonical(body))
+
+
+def verify_sealed(record):
+    """Each sealed part that the copy holds must match its hash; a part left out is not an error."""
+    sealed = record.get("sealed")
+    if sealed is None:
+        return []
+    if not isinstance(sealed, dict) or set(sealed) != set(SEALABLE):
+        return ["sealed(密封部分的哈希)格式无效"]
+    return [f"{key} 与 sealed 中登记的哈希不符" for key in SEALABLE
+            if key in record and part_hash(record[key]) != sealed[key]]
 
 
 # --- Probabilities, shown before the draw --------------------------------------------------------
@@ -225,6 +253,7 @@ def verify(record):
         expected = select(pool, computed_seed, count, weights)
         if expected != record.get("selected"):
             problems.append(f"selected(抽中名单)与重新计算的结果不符:应为 {expected}")
+    problems += verify_sealed(record)
     if record_hash(record) != record.get("record_hash"):
         problems.append("record_hash(记录哈希)与记录内容不符:记录在导出后被改动过")
     problems += verify_chain(record)

@@ -49,9 +49,9 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
                   "morning_end", "afternoon_start", "day_end", "contact_name", "contact_phone"]
         field_classes = {"unit": UnitChoiceField}
         widgets = {name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M") for name in DAY_TIMES}
-        # What the published link shows; the record offered there for checking is the whole one.
-        help_texts = {"publish_names": "勾选后,公示页列出全部候选对象(姓名·单位·职务);不勾选时只显示候选人数和名单哈希。"
-                                       "抽中和指定的对象始终公示;供校验下载的抽取记录是完整原件,含候选名单。"}
+        # What the published link shows, on the page and in the record offered there for checking.
+        help_texts = {"publish_names": "勾选后,公示页和公开的抽取记录列出全部候选对象(姓名·单位·职务);不勾选时只公开"
+                                       "候选人数、编号和名单哈希(姓名以哈希封存,记录照样可以校验)。抽中和指定的对象始终公示。"}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

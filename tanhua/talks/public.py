@@ -37,10 +37,11 @@ def draw_page(request, token):
 @login_not_required
 @require_GET
 def draw_record(request, token):
-    """The record exactly as stored and chained: the file the verifier checks."""
+    """The record as stored and chained, less its sealed parts (the designations' clue numbers;
+    the candidates' names unless the programme publishes them): it verifies all the same."""
     frozen = selectors.published_draw(token)
     try:
-        body = services.export_record(frozen)
+        body = services.export_record(frozen, public=True)
     except services.DrawError as exc:
         raise Http404(exc.message) from None
     record("public_view", request=request, target=frozen, summary={"page": "抽取记录", "record_hash": frozen.record_hash})

@@ -426,6 +426,9 @@ def perform_draw(actor, round_, *, request=None, now=None):
 
 def _record(frozen, round_, inputs):
     programme = round_.programme
+    designations = list(round_.designations.select_related("cadre", "unit").prefetch_related("clues"))
+    labels = frozen.labels
+    designated_clues = {str(d.subject_id): sorted(c.number for c in d.clues.all()) for d in designations}
     return {
         "format": algorithm.FORMAT,
         "algorithm": algorithm.ALGORITHM,
@@ -441,10 +444,11 @@ def _record(frozen, round_, inputs):
         "pool": frozen.pool,
         "weights": frozen.weights,
         "pool_hash": frozen.pool_hash,
-        "labels": frozen.labels,
-        "designated": [{"id": d.subject_id, "label": str(d), "reason": d.reason,
-                        "clues": sorted(c.number for c in d.clues.all())}
-                       for d in round_.designations.select_related("cadre", "unit").prefetch_related("clues")],
+        "labels": labels,
+        "designated": [{"id": d.subject_id, "label": str(d), "reason": d.reason} for d in designations],
+        "designated_clues": designated_clues,
+        "sealed": {"labels": algorithm.part_hash(labels), "designated_clues": algorithm.part_hash(designated_clues)},
+        "selected_labels": {str(pk): labels.get(str(pk), "") for pk in frozen.selected},
         "inputs": inputs,
         "seed": frozen.seed,
         "count": frozen.count,
@@ -454,15 +458,25 @@ def _record(frozen, round_, inputs):
     }
 
 
-def export_record(frozen):
-    """The record as exported: with its hash and the earlier links of the programme's chain."""
+def export_record(frozen, *, public=False):
+    """The record as exported: with its hash and the earlier links of the programme's chain.
+
+    ``public``: the copy anyone may download through a published link. It leaves out the
+    designations' clue numbers (case data) and, unless the programme publishes names, the
+    candidates' names; both stay committed by their hashes, so the copy verifies all the same.
+    """
     if frozen.record is None:
         raise DrawError("本批次尚未抽取,没有可导出的抽取记录。")
     chain = [{"id": d.pk, "round": d.round.number, "seq": d.seq, "record_hash": d.record_hash,
               "previous_hash": d.previous_hash or None}
              for d in Draw.objects.filter(programme_id=frozen.programme_id, seq__lt=frozen.seq)
              .select_related("round").order_by("seq")]
-    return {**frozen.record, "record_hash": frozen.record_hash, "chain": chain}
+    body = {**frozen.record, "record_hash": frozen.record_hash, "chain": chain}
+    if public and isinstance(body.get("sealed"), dict):
+        body.pop("designated_clues", None)
+        if not frozen.programme.publish_names:
+            body.pop("labels", None)
+    return body
 
 
 def verify_against_database(record):
@@ -584,7 +598,7 @@ def send_notice(actor, talk, *, request=None):
     from .records import advance, event
 
     with transaction.atomic():
-        talk = Talk.objects.select_for_update().select_related("notified_by").get(pk=talk.pk)
+        talk = Talk.objects.select_for_update(of=("self",)).select_related("notified_by").get(pk=talk.pk)
         check_send_notice(actor, talk)
         talk.notified_at, talk.notified_by = timezone.now(), actor
         talk.save(update_fields=["notified_at", "notified_by"])

@@ -69,7 +69,14 @@ def test_the_published_link_works_without_a_login_and_stops_when_withdrawn(clien
     assert downloaded.status_code == 200 and downloaded["Cache-Control"] == "no-store"
     body = json.loads(downloaded.content)
     assert algorithm.verify(body) == []
-    assert body == json.loads(json.dumps(services.export_record(drawn)))
+    assert body == json.loads(json.dumps(services.export_record(drawn, public=True)))
+    # The names of those not drawn and the clue numbers stay sealed: committed by hash, not shown.
+    assert "labels" not in body and "designated_clues" not in body and drawn.clue.number not in downloaded.content.decode()
+    assert set(body["selected_labels"]) == {str(pk) for pk in drawn.selected}
+    full = services.export_record(drawn)
+    assert full["designated_clues"] and algorithm.verify(json.loads(json.dumps(full))) == []
+    forged = {**json.loads(json.dumps(full)), "labels": {**full["labels"], str(drawn.selected[0]): "别人"}}
+    assert algorithm.verify(forged) == ["labels 与 sealed 中登记的哈希不符"]
     verifier = anonymous.get(reverse("public:verifier", args=[drawn.public_token]))
     assert verifier.status_code == 200 and b"def verify(record)" in b"".join(verifier.streaming_content)
 
@@ -135,6 +142,8 @@ def test_names_of_the_pool_only_when_the_programme_says_so(programme, drawn):
     page = Client().get(reverse("public:draw", args=[drawn.public_token])).content.decode()
     for pk in drawn.pool:
         assert drawn.labels[str(pk)] in page
+    body = json.loads(Client().get(reverse("public:draw_record", args=[drawn.public_token])).content)
+    assert body["labels"] == drawn.labels and "designated_clues" not in body and algorithm.verify(body) == []
 
 
 def test_a_frozen_draw_may_be_published_before_it_is_drawn(programme, cadres):
