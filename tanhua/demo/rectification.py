@@ -87,8 +87,18 @@ def load_demo_rectification(users, *, seed=2026, today=None):
         ItemEvent.objects.bulk_update(events, ["time"])
         if item.closed_at and events:
             Item.objects.filter(pk=item.pk).update(closed_at=events[-1].time)
-    FollowUp.objects.filter(planned_on__lt=today - datetime.timedelta(days=20), done_on__isnull=True).update(
-        done_on=today - datetime.timedelta(days=20), way=FollowUp.Way.PHONE, findings="电话回访,整改措施落实,未发现反弹")
+    # Visits made by phone three weeks ago, written down by the office the next day.
+    visited_on = today - datetime.timedelta(days=20)
+    FollowUp.objects.filter(planned_on__lt=visited_on, done_on__isnull=True).update(
+        done_on=visited_on, way=FollowUp.Way.PHONE, findings="电话回访,整改措施落实,未发现反弹", recorded_by=staff,
+        recorded_at=timezone.make_aware(datetime.datetime.combine(visited_on + datetime.timedelta(days=1),
+                                                                  datetime.time(9, 30))))
+    # A recorded visit is final: one was corrected by a new entry that points back to it.
+    wrong = FollowUp.objects.filter(done_on=visited_on).order_by("pk").first()
+    if wrong is not None:
+        services.correct_follow_up(staff, wrong, reason="回访方式登记有误:系实地回访,非电话回访", done_on=visited_on,
+                                   way=FollowUp.Way.ON_SITE, findings="实地查看整改台账和有关凭证,整改措施落实,未发现反弹",
+                                   recurred=False)
     for talk in Talk.objects.filter(status=Talk.Status.CONFIRMED):
         services.close_talk_if_done(talk.pk)
     reminders.run(today)

@@ -19,6 +19,7 @@ from tanhua.registry.models import Cadre, Unit
 from tanhua.talks import records, services
 from tanhua.talks.models import Draw, DrawInput, Kind, Programme, Round, Talk, TalkEvent, TalkRecord, TalkReport
 from tanhua.talks.presets import preset
+from tanhua.timelimits import add_months
 
 WORK = ["召开党委(党组)会议,研究部署{x}工作", "赴基层调研{x}推进情况", "参加市里{x}专题会议", "接待来访群众,协调处理{x}问题",
         "督查{x}项目进度", "组织班子成员学习党纪法规", "主持召开{x}协调会", "带队检查安全生产"]
@@ -177,6 +178,11 @@ def load_demo_talks(users, *, seed=2026, today=None):
     ganbu_clues = list(Clue.objects.filter(cadre=ganbu).order_by("pk")[:1])
     coming = _run_round(rng, own, cx_staff, date=_weekday(today + datetime.timedelta(days=9)), place="城厢区纪委谈话室",
                         designate=(ganbu, ganbu_clues), today=today)
+    # The district published its draw: ganbu finds the link on his own talk, observers need no login.
+    services.publish_draw(cx_staff, coming.draw)
+    # The round after it, in preparation: the "+1" is still open, so the office sees suggestions.
+    services.create_round(cx_staff, own, date=_weekday(add_months(coming.date, 2)), place="城厢区纪委谈话室",
+                          public_labels=["中国体育彩票排列5冻结名单后第一期开奖号码"])
     # Preparation has begun: a draft outline from ganbu's problems; their report is still to come.
     talk = coming.talks.get(cadre=ganbu)
     rows = records.problem_rows(cx_staff, talk)
@@ -192,8 +198,10 @@ def load_demo_talks(users, *, seed=2026, today=None):
         {"body": "市委组织部", "title": "部长", "name": organisation.name if organisation else "组织部部长",
          "cadre": organisation},
     ])
-    _run_round(rng, party, staff, date=_weekday(today - datetime.timedelta(days=25)), place="市委第一会议室",
-               member=leader, today=today)
+    Programme.objects.filter(pk=party.pk).update(publish_names=True)  # units are public bodies: names shown
+    party_round = _run_round(rng, party, staff, date=_weekday(today - datetime.timedelta(days=25)),
+                             place="市委第一会议室", member=leader, today=today)
+    services.publish_draw(staff, party_round.draw)
 
     made = {}
     for kind in (Kind.INTEGRITY, Kind.REMINDER, Kind.ADMONISHMENT, Kind.PRE_APPOINTMENT, Kind.HEART):

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from tanhua.demo.city import DEMO_PASSWORD, DemoError, demo_logins, load_demo
+from tanhua.talks.models import Draw
 
 KIND_ORDER = ["市", "市直部门", "县区", "其他", "镇街", "国有企业", "学校", "医院"]
 KIND_LABELS = {"其他": "县区部门"}
@@ -43,3 +45,8 @@ class Command(BaseCommand):
         self.stdout.write(f"登录账号(密码均为 {DEMO_PASSWORD},仅供演示,正式使用前请删除或修改):")
         for user in users:
             self.stdout.write(f"  {user['username']:<12}{user['full_name']:<6}\t{user['scope']}")
+        published = Draw.objects.exclude(public_token="").select_related("round__programme").order_by("pk")
+        if published:
+            self.stdout.write("已发布的抽取公示(任何人无需登录即可打开,在网址前加上本系统的地址):")
+            for frozen in published:
+                self.stdout.write(f"  {frozen.round}:{reverse('public:draw', args=[frozen.public_token])}")
