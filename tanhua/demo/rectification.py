@@ -79,11 +79,12 @@ def load_demo_rectification(users, *, seed=2026, today=None):
                          owner_name="区委办公室主任", leader_name="区委书记", start_on=meeting.held_on,
                          due_on=meeting.held_on + datetime.timedelta(days=60))
     # The services stamp the load time; histories happened over the weeks after each start.
+    now = timezone.now()
     for item in Item.objects.all():
         events = list(ItemEvent.objects.filter(item=item).order_by("id"))
         for n, event in enumerate(events):
             day = min(today, item.start_on + datetime.timedelta(days=n * 9))
-            event.time = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10 + n % 6)))
+            event.time = min(now, timezone.make_aware(datetime.datetime.combine(day, datetime.time(10 + n % 6))))
         ItemEvent.objects.bulk_update(events, ["time"])
         if item.closed_at and events:
             Item.objects.filter(pk=item.pk).update(closed_at=events[-1].time)

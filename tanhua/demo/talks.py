@@ -69,7 +69,10 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
     if designate:
         cadre, clues = designate
         services.designate(staff, round_, cadre=cadre, reason="信访有举报、社会有舆论,但尚未构成违纪违法", clues=clues)
-    frozen_at, drawn_at = _at(date - datetime.timedelta(days=8), 10), _at(date - datetime.timedelta(days=6), 16)
+    # An office's round takes about a week before its date; a round still to come has done all
+    # that already (nothing that happened is dated after today).
+    anchor = min(date, today + datetime.timedelta(days=4))
+    frozen_at, drawn_at = _at(anchor - datetime.timedelta(days=8), 10), _at(anchor - datetime.timedelta(days=6), 16)
     services.freeze(staff, round_, now=frozen_at)
     services.enter_public(staff, round_.inputs.get(kind=DrawInput.Kind.PUBLIC),
                           " ".join(str(rng.randint(0, 9)) for _ in range(5)))
@@ -77,9 +80,9 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
         services.reveal(member, round_.inputs.get(kind=DrawInput.Kind.MEMBER), secret)
     services.perform_draw(staff, round_, now=drawn_at)
     # The services stamp their own time; an office's round takes a week.
-    round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(date - datetime.timedelta(days=10), 9))
-    round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(date - datetime.timedelta(days=7), 20))
-    Round.objects.filter(pk=round_.pk).update(created_at=_at(date - datetime.timedelta(days=14), 9))
+    round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(anchor - datetime.timedelta(days=10), 9))
+    round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(anchor - datetime.timedelta(days=7), 20))
+    Round.objects.filter(pk=round_.pk).update(created_at=_at(anchor - datetime.timedelta(days=14), 9))
     round_.talks.update(notified_at=drawn_at + datetime.timedelta(hours=18), notified_by=staff,
                         status=Talk.Status.NOTIFIED)
     if date < today:

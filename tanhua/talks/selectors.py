@@ -15,7 +15,7 @@ from tanhua.registry.models import Cadre, CadreStatus, Unit
 from tanhua.timelimits import add_months
 
 from . import services
-from .models import Draw, SubjectType
+from .models import Draw, SubjectType, Talk
 
 # --- The draw's public page (公示) ---------------------------------------------------------------
 
@@ -102,6 +102,8 @@ SUGGEST_REASON = "信访有举报、社会有舆论但又未构成违纪违法"
 def designation_suggestions(user, round_, *, today=None):
     """Subjects the office might designate in ``round_``, most recent clue first, each with the
     numbers of those clues and the query string that fills the designation form.
+    Left out too: whoever this programme talked with within its "not talked in N months" rule,
+    or will talk with in a talk already scheduled.
 
     Cadres (or, for a unit programme, units with problems about the unit itself) in the
     programme's range and the user's scope; not those already designated in the round, nor
@@ -133,6 +135,12 @@ def designation_suggestions(user, round_, *, today=None):
             clues = clues.filter(cadre__status=CadreStatus.ACTIVE)
         designated = round_.designations.exclude(cadre=None).values("cadre_id")
     clues = clues.exclude(**{f"{field}__in": designated})
+    # Already talked with in this programme lately (its own rule), or with a talk still to come.
+    months = programme.exclude_talked_months
+    since_talk = add_months(round_.date, -months) if months else today
+    talked = Talk.objects.filter(programme=programme, starts_at__gte=timezone.make_aware(
+        datetime.datetime.combine(since_talk, datetime.time.min))).exclude(**{field: None}).values(field)
+    clues = clues.exclude(**{f"{field}__in": talked})
     if conflicts:
         clues = clues.exclude(**{f"{field}__in": conflicts})
     top = list(clues.values(field).annotate(latest=Max("received_on"), last=Max("id"), n=Count("id"))

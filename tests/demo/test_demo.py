@@ -235,3 +235,23 @@ def test_no_demo_draw_holds_a_talker_and_each_shows_its_exclusions(demo):
         barred = ({c.unit_id for c in cadres} if frozen.programme.subject_type == "unit" else {c.pk for c in cadres})
         assert not barred & set(frozen.pool), frozen
         assert frozen.excluded, frozen  # the demo shows the rule at work in every round
+
+
+def test_nothing_in_the_demo_happened_after_today(demo):
+    from django.utils import timezone
+
+    from tanhua.clues.models import Clue
+    from tanhua.rectification.models import FollowUp, ItemEvent
+    from tanhua.talks.models import Draw, DrawInput, Talk, TalkEvent, TalkRecord, TalkReport
+
+    now, today = timezone.now(), timezone.localdate()
+    moments = {
+        "frozen": Draw.objects.filter(frozen_at__gt=now), "drawn": Draw.objects.filter(drawn_at__gt=now),
+        "published": Draw.objects.filter(published_at__gt=now),
+        "committed": DrawInput.objects.filter(committed_at__gt=now), "entered": DrawInput.objects.filter(entered_at__gt=now),
+        "notified": Talk.objects.filter(notified_at__gt=now), "talk events": TalkEvent.objects.filter(time__gt=now),
+        "held": TalkRecord.objects.filter(held_on__gt=today), "reported": TalkReport.objects.filter(submitted_at__gt=now),
+        "received": Clue.objects.filter(received_on__gt=today), "visited": FollowUp.objects.filter(done_on__gt=today),
+        "item events": ItemEvent.objects.filter(time__gt=now),
+    }
+    assert {name: qs.count() for name, qs in moments.items() if qs.exists()} == {}

@@ -41,6 +41,10 @@ def test_open_and_recent_clues_most_recent_first(programme, cadres, make_clue):
     Member.objects.create(programme=programme, name=cadres[8].name, body="市纪委监委", cadre=cadres[8])  # 回避
     make_clue("CX01", received_on=_days_ago(1))  # about the unit, no cadre: not a cadre's suggestion
 
+    make_clue("CX01", cadre=cadres[9], received_on=_days_ago(1))
+    services.targeted_talk(programme.staff, programme, cadre=cadres[9], reason="提醒",  # talked with soon anyway
+                           starts_at=timezone.now() + datetime.timedelta(days=3))
+
     rows = selectors.designation_suggestions(programme.staff, round_)
     assert [r["label"] for r in rows] == [cadres[1].name, cadres[3].name, cadres[2].name]
     first = rows[0]
