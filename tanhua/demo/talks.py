@@ -221,6 +221,7 @@ def load_demo_talks(users, *, seed=2026, today=None):
         talk = services.targeted_talk(staff, made[Kind.ADMONISHMENT], cadre=verified.cadre, starts_at=_at(held, 15),
                                       place="市纪委监委谈话室", reason=f"经核实,{verified.summary}(线索{verified.number})")
         talk.problems.set([verified])
+        services.send_notice(staff, talk)
         records.save_record(staff, talk, held_on=held, start_time=datetime.time(15), end_time=datetime.time(15, 40),
                             place=talk.place, lead_name=talk.lead_name, present=list(talk.members.all()),
                             recorder_name=staff.full_name, influence_months=6, entries=[
@@ -228,6 +229,13 @@ def load_demo_talks(users, *, seed=2026, today=None):
                                 ("answer", "本人对问题没有异议,深刻认识到错误。"),
                                 ("requirement", "深刻反省,写出书面检查,一个月内退还违规所得。")])
         records.confirm_record(staff, talk, how=TalkRecord.Confirmation.PAPER)
+        # Stamped with the load time by the services: the notice went out three days before, the
+        # record was written and signed on the day.
+        Talk.objects.filter(pk=talk.pk).update(notified_at=_at(held - datetime.timedelta(days=3), 10))
+        TalkRecord.objects.filter(talk=talk).update(confirmed_at=_at(held, 16))
+        for n, item in enumerate(TalkEvent.objects.filter(talk=talk).order_by("id")):
+            item.time = _at(held - datetime.timedelta(days=3), 10) if n == 0 else _at(held, 15 + n)
+            item.save(update_fields=["time"])
     appointee = (Cadre.objects.filter(unit__code__startswith="QH-", rank__level=20, status="在职")
                  .order_by("pk").first())
     if appointee is not None:

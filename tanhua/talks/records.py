@@ -93,6 +93,12 @@ def problem_rows(user, talk, *, request=None):
     rows += [row for row in clue_selectors.problem_list(user, unit=talk.unit, unit_alone=True,
                                                         within_scope=not granted)
              if row["first"].pk not in seen]
+    # The problems taken into this talk stay on its list after they are closed.
+    chosen = set(talk.problems.values_list("pk", flat=True)) - {c.pk for row in rows for c in row["clues"]}
+    if chosen:
+        kept = {"cadre": talk.cadre} if talk.cadre else {"unit": talk.unit, "unit_alone": True}
+        rows += [row for row in clue_selectors.problem_list(user, include_closed=True, within_scope=not granted, **kept)
+                 if any(c.pk in chosen for c in row["clues"])]
     if granted and rows:
         audit("view", request=request, user=user, target=talk,
               summary={"problem_list": [c.number for row in rows for c in row["clues"]], "as": "谈话人"})

@@ -30,3 +30,11 @@ def cnmonth(value):
 @register.filter
 def years_in_post(cadre, today):
     return cadre.years_in_post(today)
+
+
+@register.filter
+def joinname(outer, inner):
+    """A unit before a title, saying each place once: 清河市城厢区 + 城厢区勤廉半月谈."""
+    from tanhua.registry.names import join_names
+
+    return join_names(str(outer or ""), str(inner or ""))

@@ -35,3 +35,13 @@ def test_the_grant_ends_when_the_talk_is_closed_and_never_reaches_others(talk, p
     talk.refresh_from_db()
     assert records.problem_rows(talk.lead, talk) == []
     assert len(records.problem_rows(programme.staff, talk)) == 1  # the office keeps its own scope
+
+
+def test_a_problem_taken_into_the_talk_stays_on_its_list_once_closed(talk, programme, make_clue):
+    from tanhua.clues.models import Clue
+
+    taken, other = make_clue(cadre=talk.cadre), make_clue(cadre=talk.cadre, summary="公车私用")
+    talk.problems.set([taken])
+    Clue.objects.filter(pk__in=[taken.pk, other.pk]).update(status=Clue.Status.CLOSED)
+    for user in (programme.staff, talk.lead):
+        assert [row["first"].pk for row in records.problem_rows(user, talk)] == [taken.pk]
