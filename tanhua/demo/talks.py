@@ -83,8 +83,10 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
     round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(anchor - datetime.timedelta(days=10), 9))
     round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(anchor - datetime.timedelta(days=7), 20))
     Round.objects.filter(pk=round_.pk).update(created_at=_at(anchor - datetime.timedelta(days=14), 9))
-    round_.talks.update(notified_at=drawn_at + datetime.timedelta(hours=18), notified_by=staff,
-                        status=Talk.Status.NOTIFIED)
+    services.send_round_notices(staff, round_)
+    notified_at = drawn_at + datetime.timedelta(hours=18)
+    round_.talks.update(notified_at=notified_at)
+    TalkEvent.objects.filter(talk__round=round_, action="发出谈话通知").update(time=notified_at)
     if date < today:
         for talk in round_.talks.select_related("cadre__unit", "unit", "programme"):
             _hold(rng, talk, staff)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from tanhua import crypto
 from tanhua.audit.services import record as audit
+from tanhua.dates import cn_datetime
 from tanhua.registry.models import Cadre, CadreStatus, Unit
 from tanhua.timelimits import add_months
 from tanhua.workdays import add_workdays
@@ -582,7 +583,7 @@ def check_send_notice(actor, talk):
 
     if talk.notified_at:
         by = talk.notified_by
-        raise DrawError(f"谈话通知已于{timezone.localtime(talk.notified_at):%Y年%m月%d日 %H:%M}"
+        raise DrawError(f"谈话通知已于{cn_datetime(talk.notified_at)}"
                         f"由{(by.full_name or by.username) if by else '—'}发出。")
     if STATUS_ORDER.index(talk.status) >= STATUS_ORDER.index(Talk.Status.HELD):
         raise DrawError("谈话已经进行,不再发出通知。")

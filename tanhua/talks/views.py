@@ -405,7 +405,9 @@ def talk_detail(request, pk):
         "talk": talk, "members": talk.members.all(), "rows": rows, "chosen": chosen, "form": form,
         "flags": outline_flags(records.subject_of(talk)), "record": record, "report_state": state,
         "report_text": state_text, "report": getattr(talk, "report", None),
-        "events": talk.events.select_related("user"), "editable": records.STATUS_ORDER.index(talk.status)
+        "events": talk.events.select_related("user"),
+        "talk_day_come": timezone.localtime(talk.starts_at).date() <= timezone.localdate(),
+        "editable": records.STATUS_ORDER.index(talk.status)
         < records.STATUS_ORDER.index(Talk.Status.HELD),
     })
 
@@ -441,6 +443,9 @@ def talk_record(request, pk):
     """Write or correct the record (the group's recorder)."""
     talk = _office_talk(request, pk, perm="talks.change")
     record = getattr(talk, "record", None)
+    if timezone.localtime(talk.starts_at).date() > timezone.localdate():
+        messages.error(request, "谈话尚未进行:谈话之日起才能填写谈话记录。")
+        return redirect("talks:talk", pk=talk.pk)
     if record is not None and record.confirmed_at:
         messages.error(request, "谈话记录已经本人确认,不能再修改。")
         return redirect("talks:talk", pk=talk.pk)
