@@ -27,10 +27,13 @@ at the freeze); selection is a deterministic function of pool and seed.
 - ``group`` (the talk group: name, rule, roster id, unit id) and ``excluded`` (who the
   conflict-of-interest rules left out at the freeze): no one in them (by roster id, or by unit
   for a unit programme) may be in the pool or designated.
-- ``sealed``: the hashes (canonical JSON, SHA-256) of ``labels`` (the candidates' names) and
-  ``designated_clues`` (the clue numbers behind each designation). They stand in the record hash
-  for those parts, so the copy published to anyone may leave them out and still verify; a copy
-  that holds them is checked against them. Records made before ``sealed`` existed hash whole.
+- ``sealed``: the salted hashes (SHA-256 of the canonical JSON of ``{"salt", "value"}``, the
+  salts in ``salts``) of ``labels`` (the candidates' names) and ``designations`` (each
+  designation's reason and clue numbers, by subject id). They stand in the record hash for those
+  parts, so the copy published to anyone may leave them (and their salts) out and still verify;
+  a copy that holds them is checked against them. ``selected_labels`` (the names of the
+  selected, always public) must name exactly the selected, as ``labels`` does. Records made
+  before ``sealed`` existed hash whole.
 - ``record_hash`` = SHA-256 of the canonical JSON of the record without ``record_hash`` and
   ``chain`` (and without the sealed parts, when ``sealed`` is present); ``previous_hash`` is the record hash of the programme's previous draw, so the
   draws of a programme form a chain; ``chain`` lists the earlier links, oldest first.
@@ -105,33 +108,57 @@ def select(pool, seed_hex, count, weights=None):
     return [c for _, c in keyed[:count]]
 
 
-SEALABLE = ("labels", "designated_clues")
+SEALABLE = ("labels", "designations")
 
 
-def part_hash(value):
-    return sha256_hex(canonical(value))
+def part_hash(value, salt):
+    """A sealed part's commitment: salted, so that short, guessable contents (a clue number, a
+    name from the roster) cannot be recovered by trying candidates against the hash."""
+    return sha256_hex(canonical({"salt": salt, "value": value}))
 
 
 def record_hash(record):
     """The hash of the record without ``record_hash`` and ``chain``. A record with ``sealed``
-    commits to its sealable parts (the candidates' names, the designations' clue numbers) by
-    their hashes, so a copy for the public may leave those parts out and still verify."""
+    commits to its sealable parts (the candidates' names; the designations' reasons and clue
+    numbers) by their salted hashes, so a copy for the public may leave those parts and their
+    salts out and still verify."""
     body = {k: v for k, v in record.items() if k not in ("record_hash", "chain")}
     if isinstance(record.get("sealed"), dict):
-        for key in SEALABLE:
+        for key in (*SEALABLE, "salts"):
             body.pop(key, None)
     return sha256_hex(canonical(body))
 
 
 def verify_sealed(record):
-    """Each sealed part that the copy holds must match its hash; a part left out is not an error."""
+    """Each sealed part the copy holds, with its salt, must match its hash; a part left out is
+    not an error (the public copy). The names of the selected must be theirs."""
     sealed = record.get("sealed")
     if sealed is None:
         return []
     if not isinstance(sealed, dict) or set(sealed) != set(SEALABLE):
         return ["sealed(密封部分的哈希)格式无效"]
-    return [f"{key} 与 sealed 中登记的哈希不符" for key in SEALABLE
-            if key in record and part_hash(record[key]) != sealed[key]]
+    problems = [f"{key}(记录中应有)缺失" for key in ("group", "excluded", "selected_labels") if key not in record]
+    salts = record.get("salts") or {}
+    if not isinstance(salts, dict):
+        return [*problems, "salts 格式无效"]
+    for key in SEALABLE:
+        if key in record and key not in salts:
+            problems.append(f"{key} 缺少对应的 salts")
+        elif key in record and part_hash(record[key], salts[key]) != sealed[key]:
+            problems.append(f"{key} 与 sealed 中登记的哈希不符")
+    named = record.get("selected_labels")
+    if isinstance(named, dict):
+        if sorted(named) != sorted(str(c) for c in record.get("selected") or []):
+            problems.append("selected_labels(抽中对象的姓名)与 selected(抽中名单)不一致")
+        labels = record.get("labels")
+        if isinstance(labels, dict) and any(labels.get(k) != v for k, v in named.items()):
+            problems.append("selected_labels(抽中对象的姓名)与 labels(候选名单)不符")
+    details = record.get("designations")
+    if isinstance(details, dict):
+        ids = {str(d.get("id")) for d in record.get("designated") or [] if isinstance(d, dict)}
+        if set(details) != ids:
+            problems.append("designations(指定依据)与 designated(指定对象)不一致")
+    return problems
 
 
 # --- Probabilities, shown before the draw --------------------------------------------------------

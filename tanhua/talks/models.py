@@ -269,6 +269,9 @@ class Draw(models.Model):
     published_at = models.DateTimeField("公示时间", null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # The programme's 公示页显示候选人姓名 as it was when published: ticking it later does not
+    # reveal the names of draws already out.
+    public_names = models.BooleanField("公示候选人姓名", default=False)
 
     class Meta:
         verbose_name = "随机抽取"

@@ -43,12 +43,13 @@ def public_page(frozen):
     rules and exclusions, the seed inputs (commitments, revealed values), the seed, who was
     selected (name · unit · post: the draw is a public act), the designated with their reasons,
     the record hash and the programme's chain. Every candidate's name only when the programme
-    says so (``publish_names``). Never clue numbers or contents, never a reporter.
+    said so when the draw was published (``Draw.public_names``). The designated by name only:
+    why they were designated is case data. Never clue numbers or contents, never a reporter.
     """
     round_, programme = frozen.round, frozen.programme
     weights = frozen.weights or [None] * len(frozen.pool)
     candidates = []
-    if programme.publish_names:
+    if frozen.public_names:
         candidates = [{"id": c, "label": frozen.labels.get(str(c), c), "weight": w, "p": p}
                       for c, w, p in list(zip(frozen.pool, weights, frozen.probabilities, strict=True))
                       [:PUBLIC_POOL_SHOWN]]
@@ -59,11 +60,12 @@ def public_page(frozen):
         "draw": frozen, "round": round_, "programme": programme,
         "rules": [(name, _rule_value(value)) for name, value in (frozen.rules or {}).items()],
         "inputs": list(round_.inputs.all()),
-        "designations": [{"label": _subject_label(d.cadre, d.unit), "reason": d.reason}
+        "record_public": services.record_is_sealed(frozen),
+        "designations": [{"label": _subject_label(d.cadre, d.unit)}
                          for d in round_.designations.select_related("cadre__unit", "unit")],
         "selected": [{"id": c, "label": frozen.labels.get(str(c), c)} for c in frozen.selected or []],
         "candidates": candidates,
-        "candidates_hidden": max(0, len(frozen.pool) - PUBLIC_POOL_SHOWN) if programme.publish_names else 0,
+        "candidates_hidden": max(0, len(frozen.pool) - PUBLIC_POOL_SHOWN) if frozen.public_names else 0,
         "chain": chain,
     }
 

@@ -428,8 +428,12 @@ def perform_draw(actor, round_, *, request=None, now=None):
 def _record(frozen, round_, inputs):
     programme = round_.programme
     designations = list(round_.designations.select_related("cadre", "unit").prefetch_related("clues"))
-    labels = frozen.labels
-    designated_clues = {str(d.subject_id): sorted(c.number for c in d.clues.all()) for d in designations}
+    sealed_parts = {
+        "labels": frozen.labels,
+        "designations": {str(d.subject_id): {"reason": d.reason, "clues": sorted(c.number for c in d.clues.all())}
+                         for d in designations},
+    }
+    salts = {key: secrets.token_hex(32) for key in sealed_parts}
     return {
         "format": algorithm.FORMAT,
         "algorithm": algorithm.ALGORITHM,
@@ -445,11 +449,11 @@ def _record(frozen, round_, inputs):
         "pool": frozen.pool,
         "weights": frozen.weights,
         "pool_hash": frozen.pool_hash,
-        "labels": labels,
-        "designated": [{"id": d.subject_id, "label": str(d), "reason": d.reason} for d in designations],
-        "designated_clues": designated_clues,
-        "sealed": {"labels": algorithm.part_hash(labels), "designated_clues": algorithm.part_hash(designated_clues)},
-        "selected_labels": {str(pk): labels.get(str(pk), "") for pk in frozen.selected},
+        "designated": [{"id": d.subject_id, "label": str(d)} for d in designations],
+        **sealed_parts,
+        "salts": salts,
+        "sealed": {key: algorithm.part_hash(value, salts[key]) for key, value in sealed_parts.items()},
+        "selected_labels": {str(pk): frozen.labels.get(str(pk), "") for pk in frozen.selected},
         "inputs": inputs,
         "seed": frozen.seed,
         "count": frozen.count,
@@ -459,24 +463,38 @@ def _record(frozen, round_, inputs):
     }
 
 
+def record_is_sealed(frozen):
+    """Made with sealed parts: only such a record can be handed to the public as it is."""
+    return isinstance(frozen.record, dict) and isinstance(frozen.record.get("sealed"), dict)
+
+
 def export_record(frozen, *, public=False):
     """The record as exported: with its hash and the earlier links of the programme's chain.
 
     ``public``: the copy anyone may download through a published link. It leaves out the
-    designations' clue numbers (case data) and, unless the programme publishes names, the
-    candidates' names; both stay committed by their hashes, so the copy verifies all the same.
+    designations' reasons and clue numbers (case data) and, unless the programme published
+    names, the candidates' names, with their salts; both stay committed by their salted hashes,
+    so the copy verifies all the same. A record made before sealing holds those parts inside its
+    hash: it is not handed out.
     """
     if frozen.record is None:
         raise DrawError("本批次尚未抽取,没有可导出的抽取记录。")
+    if public and not record_is_sealed(frozen):
+        raise DrawError("本次抽取的记录格式较早,候选名单和指定依据无法封存,不公开下载;请向组织谈话的机关索取。")
     chain = [{"id": d.pk, "round": d.round.number, "seq": d.seq, "record_hash": d.record_hash,
               "previous_hash": d.previous_hash or None}
              for d in Draw.objects.filter(programme_id=frozen.programme_id, seq__lt=frozen.seq)
              .select_related("round").order_by("seq")]
     body = {**frozen.record, "record_hash": frozen.record_hash, "chain": chain}
-    if public and isinstance(body.get("sealed"), dict):
-        body.pop("designated_clues", None)
-        if not frozen.programme.publish_names:
+    if public:
+        salts = dict(body.pop("salts"))
+        body.pop("designations", None)
+        salts.pop("designations", None)
+        if not frozen.public_names:
             body.pop("labels", None)
+            salts.pop("labels", None)
+        if salts:
+            body["salts"] = salts
     return body
 
 
@@ -647,14 +665,15 @@ def publish_draw(actor, frozen, *, request=None, now=None):
     """Give the draw an unguessable public link; once, until it is withdrawn."""
     _may_publish(actor, frozen)
     with transaction.atomic():
-        frozen = Draw.objects.select_for_update().select_related("round").get(pk=frozen.pk)
+        frozen = Draw.objects.select_for_update().select_related("round", "programme").get(pk=frozen.pk)
         if frozen.round.status == Round.Status.CANCELLED:
             raise DrawError("本批次已取消,不能公示。")
         if frozen.public_token:
             raise DrawError("本次抽取的公示链接已经发布;如需更换链接,请先撤回。")
         frozen.public_token = secrets.token_urlsafe(32)
         frozen.published_at, frozen.published_by = now or timezone.now(), actor
-        frozen.save(update_fields=["public_token", "published_at", "published_by"])
+        frozen.public_names = frozen.programme.publish_names
+        frozen.save(update_fields=["public_token", "published_at", "published_by", "public_names"])
         # The token itself stays out of the log: the log is read by more people than the link is meant for.
         audit("publish", request=request, user=actor, target=frozen,
               summary={"round": str(frozen.round), "drawn": frozen.record is not None})

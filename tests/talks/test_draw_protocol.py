@@ -42,7 +42,7 @@ def test_full_protocol_makes_talks_and_a_verifiable_record(programme, cadres, ma
     assert done.previous_hash == ""
     record = services.export_record(done)
     assert draw.verify(record) == [] and services.verify_against_database(record) == []
-    assert record["designated_clues"] == {str(cadres[1].pk): [clue.number]}
+    assert record["designations"] == {str(cadres[1].pk): {"reason": "信访反映,尚不构成违纪", "clues": [clue.number]}}
     talks = list(Talk.objects.filter(round=round_).order_by("starts_at"))
     assert [t.origin for t in talks] == ["designated"] + ["drawn"] * 4
     assert talks[0].cadre == cadres[1] and talks[0].reason.startswith("信访")

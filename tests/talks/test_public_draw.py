@@ -51,9 +51,9 @@ def test_the_published_link_works_without_a_login_and_stops_when_withdrawn(clien
     assert response["Referrer-Policy"] == "no-referrer" and "Content-Security-Policy" in response
     assert not response.cookies  # no session, no CSRF cookie: nothing to keep for an observer
     page = response.content.decode()
-    for shown in (drawn.pool_hash, drawn.seed, drawn.record_hash, "信访有举报、社会有舆论但又未构成违纪违法",
-                  f"候选人数</dt><dd class=\"col-9\">{len(drawn.pool)}"):
+    for shown in (drawn.pool_hash, drawn.seed, drawn.record_hash, f"候选人数</dt><dd class=\"col-9\">{len(drawn.pool)}"):
         assert shown in page
+    assert "信访有举报、社会有舆论但又未构成违纪违法" not in page  # why someone was designated is case data
     for pk in drawn.selected:
         assert drawn.labels[str(pk)] in page  # the draw is a public act: who was selected, by name
     # Case data stays out: the clue behind the designation, its content, anything of a reporter.
@@ -71,12 +71,22 @@ def test_the_published_link_works_without_a_login_and_stops_when_withdrawn(clien
     assert algorithm.verify(body) == []
     assert body == json.loads(json.dumps(services.export_record(drawn, public=True)))
     # The names of those not drawn and the clue numbers stay sealed: committed by hash, not shown.
-    assert "labels" not in body and "designated_clues" not in body and drawn.clue.number not in downloaded.content.decode()
+    text = downloaded.content.decode()
+    assert "labels" not in body and "designations" not in body and "salts" not in body
+    assert drawn.clue.number not in text and "信访有举报" not in text
     assert set(body["selected_labels"]) == {str(pk) for pk in drawn.selected}
-    full = services.export_record(drawn)
-    assert full["designated_clues"] and algorithm.verify(json.loads(json.dumps(full))) == []
-    forged = {**json.loads(json.dumps(full)), "labels": {**full["labels"], str(drawn.selected[0]): "别人"}}
-    assert algorithm.verify(forged) == ["labels 与 sealed 中登记的哈希不符"]
+    full = json.loads(json.dumps(services.export_record(drawn)))
+    assert full["designations"] and algorithm.verify(full) == []
+    # The seals are salted: a clue number tried against the hash does not give it away.
+    part = full["designations"]
+    assert algorithm.part_hash(part, "") != full["sealed"]["designations"]
+    assert algorithm.part_hash(part, full["salts"]["designations"]) == full["sealed"]["designations"]
+    forged = {**full, "labels": {**full["labels"], str(drawn.selected[0]): "别人"}}
+    assert "labels 与 sealed 中登记的哈希不符" in algorithm.verify(forged)
+    # Renaming the selected, even with the record hash recomputed, does not pass the full copy.
+    renamed = {**full, "selected_labels": {k: "别人" for k in full["selected_labels"]}}
+    renamed["record_hash"] = algorithm.record_hash(renamed)
+    assert algorithm.verify(renamed) == ["selected_labels(抽中对象的姓名)与 labels(候选名单)不符"]
     verifier = anonymous.get(reverse("public:verifier", args=[drawn.public_token]))
     assert verifier.status_code == 200 and b"def verify(record)" in b"".join(verifier.streaming_content)
 
@@ -143,7 +153,7 @@ def test_names_of_the_pool_only_when_the_programme_says_so(programme, drawn):
     for pk in drawn.pool:
         assert drawn.labels[str(pk)] in page
     body = json.loads(Client().get(reverse("public:draw_record", args=[drawn.public_token])).content)
-    assert body["labels"] == drawn.labels and "designated_clues" not in body and algorithm.verify(body) == []
+    assert body["labels"] == drawn.labels and "designations" not in body and algorithm.verify(body) == []
 
 
 def test_a_frozen_draw_may_be_published_before_it_is_drawn(programme, cadres):

@@ -28,6 +28,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='draw',
+            name='public_names',
+            field=models.BooleanField(default=False, verbose_name='公示候选人姓名'),
+        ),
+        migrations.AddField(
+            model_name='draw',
             name='public_token',
             field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='公示链接令牌'),
         ),
