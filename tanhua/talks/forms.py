@@ -121,6 +121,12 @@ class ProgrammeForm(StyledForm, forms.ModelForm):
                               "请填写其身份证号以关联名册(确不在名册中的填“无”)")
         if errors:
             self.add_error("members_text", errors)
+        # A lead talker without a login is known by the talk group line that links them to the roster.
+        names = {m["name"] for m in members}
+        for user_field, name_field in (("head_lead", "head_lead_name"), ("other_lead", "other_lead_name")):
+            name = (data.get(name_field) or "").strip()
+            if name and not data.get(user_field) and "members_text" in data and name not in names:
+                self.add_error(name_field, f"“{name}”须列入谈话小组(并关联名册),以便回避。")
         return data
 
     def clean_contact_phone(self):

@@ -81,6 +81,8 @@ def update_programme(actor, programme, *, members=None, request=None, **fields):
             programme.members.all().delete()
             for member in members:
                 Member.objects.create(programme=programme, **member)
+        if members is not None or {"head_lead", "other_lead", "lead_rule"} & set(fields):
+            check_group_change(programme)  # refused: the whole update is rolled back
         changed = {k: [str(v), str(fields[k])] for k, v in before.items() if v != fields[k]}
         audit("update", request=request, user=actor, target=programme,
               summary={"changed": changed, **({"members": [m["name"] for m in members]} if members is not None else {})})
@@ -241,6 +243,37 @@ def conflicted(programme):
     return out
 
 
+def check_talkers_known(programme):
+    """A unit programme must know every talker's unit: otherwise that unit could be drawn."""
+    if programme.subject_type != SubjectType.UNIT:
+        return
+    unknown = [name for cadre, unit, name, rule in talkers(programme) if unit is None]
+    if unknown:
+        raise DrawError("以下谈话小组成员未关联干部名册或系统账号,无法确定其所在单位,单位轮次无法回避:"
+                        + "、".join(unknown) + "。请在活动设置中填写其身份证号或用户名。")
+
+
+def check_group_change(programme):
+    """After the talk group changed: nobody now in it may be designated in a round in preparation,
+    in a frozen pool not yet drawn, or the subject of a talk of the programme still open."""
+    conflicts = conflicted(programme)
+    if not conflicts:
+        return
+    unit_programme = programme.subject_type == SubjectType.UNIT
+    field = "unit_id" if unit_programme else "cadre_id"
+    hits = set(Designation.objects.filter(round__programme=programme, round__status=Round.Status.DRAFT)
+               .values_list(field, flat=True))
+    for pool in Draw.objects.filter(programme=programme, seq__isnull=True).values_list("pool", flat=True):
+        hits.update(pool)
+    hits.update(Talk.objects.filter(programme=programme).exclude(status=Talk.Status.CLOSED)
+                .values_list(field, flat=True))
+    clashes = [conflicts[pk] for pk in sorted(hits & set(conflicts))]
+    if clashes:
+        raise DrawError("谈话小组的变动与回避规则冲突:" + ";".join(
+            f"{label.split(' · ')[0]}({rule})已是本活动的指定对象、冻结名单中的候选对象或未办结谈话的对象"
+            for label, rule in clashes) + "。请先撤销指定或办结谈话。")
+
+
 def check_not_conflicted(programme, *, cadre=None, unit=None):
     """Refuse a subject who talks in this programme (or, for a unit, whose talkers sit in it)."""
     conflicts = conflicted(programme)
@@ -327,6 +360,10 @@ def freeze(actor, round_, *, request=None, now=None):
         if missing:
             raise DrawError("以下小组成员尚未登记承诺值:" + "、".join(missing))
         programme = round_.programme
+        check_talkers_known(programme)
+        # The talk group may have changed since a subject was designated.
+        for designation in round_.designations.select_related("cadre", "unit"):
+            check_not_conflicted(programme, cadre=designation.cadre, unit=designation.unit)
         pool, labels, weights, excluded = eligible(programme, round_)
         if not pool:
             raise DrawError("按本活动的条件,没有可供抽取的对象。")

@@ -124,9 +124,14 @@ def programme_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         members, agenda = data.pop("members_text"), data.pop("agenda_text")
-        services.update_programme(request.user, programme, members=members, agenda=agenda, request=request, **data)
-        messages.success(request, "已保存活动设置;已冻结或已抽取的批次仍按当时记录的规则。")
-        return redirect("talks:programme", pk=programme.pk)
+        try:
+            services.update_programme(request.user, programme, members=members, agenda=agenda, request=request,
+                                      **data)
+        except services.DrawError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已保存活动设置;已冻结或已抽取的批次仍按当时记录的规则。")
+            return redirect("talks:programme", pk=programme.pk)
     return render(request, "talks/programme_form.html", {"form": form, "programme": programme})
 
 

@@ -124,3 +124,38 @@ def test_the_programme_form_links_members_to_the_roster_not_by_name(programme, t
     assert form.is_valid(), form.errors  # stated not to be the cadre of that name
     form = ProgrammeForm({**data, "members_text": "市委|书记|李家坚||110101199001011234"}, actor=programme.staff)
     assert not form.is_valid() and "没有身份证号" in str(form.errors["members_text"])
+
+
+def test_a_designated_subject_cannot_join_the_group_and_the_freeze_checks_again(programme, cadres):
+    round_ = round_ready(programme)
+    services.designate(programme.staff, round_, cadre=cadres[1], reason="信访举报")
+    members = [{"name": m.name, "body": m.body, "title": m.title, "user": m.user, "cadre": m.cadre}
+               for m in programme.members.all()]
+    with pytest.raises(services.DrawError, match="对象1.谈话小组成员.已是本活动的指定对象"):
+        services.update_programme(programme.staff, programme, members=[*members, {"name": "对象1", "cadre": cadres[1]}])
+    assert programme.members.count() == 3  # nothing of the update was written
+    Member.objects.create(programme=programme, name="对象1", cadre=cadres[1])  # past the service, e.g. by hand
+    with pytest.raises(services.DrawError, match="对象1是本活动的谈话小组成员,应当回避"):
+        services.freeze(programme.staff, round_)
+    assert not hasattr(round_, "draw") or round_.status == "draft"
+
+
+def test_a_unit_round_needs_every_talkers_unit(programme, tree):
+    party = services.create_programme(
+        programme.staff, unit=tree["QH"], name="党建约谈", kind=Kind.PARTY_BUILDING, subject_type="unit",
+        random_count=2, members=[{"name": "王部长", "body": "市委组织部"}])
+    round_ = services.create_round(programme.staff, party, date=datetime.date(2026, 12, 10), public_labels=["号码"])
+    with pytest.raises(services.DrawError, match="王部长"):
+        services.freeze(programme.staff, round_)
+
+
+def test_a_lead_talker_by_name_must_sit_in_the_group(programme, tree):
+    data = {"unit": tree["QH"].pk, "name": "半月谈", "kind": "half_month", "cadence": "bimonthly",
+            "subject_type": "cadre", "exclude_talked_months": 0, "random_count": 4, "designated_count": 1,
+            "weighting": "none", "weight_cap_months": 24, "lead_rule": "by_post", "report_kind": "none",
+            "report_due_days": 3, "rectification_days": 60, "is_active": True, "head_lead_name": "李家坚",
+            "members_text": "市纪委监委|书记|罗成民||无"}
+    form = ProgrammeForm(data, actor=programme.staff)
+    assert not form.is_valid() and "须列入谈话小组" in str(form.errors["head_lead_name"])
+    form = ProgrammeForm({**data, "members_text": "市委|书记|李家坚||无\n市纪委监委|书记|罗成民||无"}, actor=programme.staff)
+    assert form.is_valid(), form.errors
