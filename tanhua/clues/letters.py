@@ -34,6 +34,12 @@ def issuing_commission(clue):
     """
     creator = clue.created_by
     owner = clue.handling_unit or (creator.unit if creator is not None and creator.unit_id else None) or clue.unit
+    return commission_for(owner)
+
+
+def commission_for(owner):
+    """The discipline commission at or nearest above the unit ``owner`` (see issuing_commission):
+    also the issuer of a talk programme's notices, which the commission's office runs."""
     chain = [*owner.get_ancestors(), owner]
     words = [word for group in COMMISSION_WORDS for word in group]
     near = Q(path__in=[unit.path for unit in chain])

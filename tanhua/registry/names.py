@@ -8,6 +8,8 @@ before a programme, a post or a sub-unit goes through :func:`join_names`, so tha
 
 # Characters that end the name of a place: 清河市|城厢区|柳桥镇|城厢街道.
 PLACE_ENDINGS = ("省", "市", "州", "盟", "区", "县", "旗", "镇", "乡", "街道")
+# What a level's one character starts when it names that level's own organs: 市委, 区政府, 县人大 …
+LEVEL_ORGANS = ("委", "人民政府", "政府", "人大", "政协", "纪委", "监委")
 
 
 def _cuts(name):
@@ -32,8 +34,8 @@ def join_names(outer, inner):
     for cut in reversed(cuts):  # the place above: 清河市… after 清河市城厢区
         if inner.startswith(outer[:cut]):
             return outer + inner[cut:]
-    if outer[-1] in "市区县镇乡" and inner[0] == outer[-1]:
-        return outer + inner[1:]  # 清河市 + 市委 → 清河市委
+    if outer[-1] in "市区县镇乡" and inner[0] == outer[-1] and inner[1:].startswith(LEVEL_ORGANS):
+        return outer + inner[1:]  # 清河市 + 市委 → 清河市委; not 市场监督管理局, not 区长
     if outer in inner or any(outer[cut:] in inner for cut in cuts):
         return inner  # it names the place inside: 中共城厢区委组织部, 国家税务总局清河市税务局
     return outer + inner

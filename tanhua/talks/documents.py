@@ -49,6 +49,7 @@ from django.utils import timezone
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, Undefined
 
+from tanhua.clues.letters import commission_for
 from tanhua.dates import cn_date
 from tanhua.registry.names import join_names
 
@@ -229,7 +230,8 @@ def notice_context(talk, issued=None, sender=None):
     contact_name, contact_phone = notice_contact(talk, sender)
     return {
         "addressee": f"{talk.cadre.name}同志" if talk.cadre else f"{talk.unit.name}主要负责同志",
-        "issuer": programme.unit.name,
+        # Issued by the commission that runs the programme, never by a bare place name (清河市).
+        "issuer": commission_for(programme.unit),
         # The programme's name may already say the unit's place (城厢区勤廉半月谈): said once.
         "programme": join_names(programme.unit.name, programme.name),
         "contact_name": contact_name,

@@ -5,9 +5,11 @@ written to the audit log as an anonymous one (with the address). Responses are n
 a withdrawn link must stop showing the page, also from a proxy or the browser's cache.
 """
 
+import hashlib
 import json
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -26,11 +28,20 @@ def _public(response):
     return response
 
 
+def _audit_view(request, frozen, **summary):
+    """One audit entry per address, link and page an hour: a reload loop on a public page must not
+    queue every audited write behind the audit log's lock."""
+    key = "public-view:" + hashlib.sha256(
+        f"{request.META.get('REMOTE_ADDR', '')}|{frozen.public_token}|{summary.get('page')}".encode()).hexdigest()
+    if cache.add(key, 1, timeout=3600):
+        record("public_view", request=request, target=frozen, summary=summary)
+
+
 @login_not_required
 @require_GET
 def draw_page(request, token):
     frozen = selectors.published_draw(token)
-    record("public_view", request=request, target=frozen, summary={"page": "抽取公示"})
+    _audit_view(request, frozen, page="抽取公示")
     return _public(render(request, "talks/public_draw.html", {**selectors.public_page(frozen), "token": token}))
 
 
@@ -44,7 +55,7 @@ def draw_record(request, token):
         body = services.export_record(frozen, public=True)
     except services.DrawError as exc:
         raise Http404(exc.message) from None
-    record("public_view", request=request, target=frozen, summary={"page": "抽取记录", "record_hash": frozen.record_hash})
+    _audit_view(request, frozen, page="抽取记录", record_hash=frozen.record_hash)
     response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="draw-{frozen.pk}.json"'
     return _public(response)

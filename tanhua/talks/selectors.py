@@ -99,6 +99,9 @@ SUGGEST_CLOSED_MONTHS = 12
 SUGGEST_LIMIT = 20
 SUGGEST_CLUES_SHOWN = 5
 SUGGEST_REASON = "信访有举报、社会有舆论但又未构成违纪违法"
+# Never suggested: a clue on its way to a case, or under preliminary verification or set aside
+# for it (a publicised talk would alert the cadre: 打草惊蛇).
+SUGGEST_NEVER = (Disposition.CASE, Disposition.VERIFY, Disposition.SHELVE)
 
 
 def designation_suggestions(user, round_, *, today=None):
@@ -122,7 +125,7 @@ def designation_suggestions(user, round_, *, today=None):
                                                           datetime.time.min))
     clues = (scope_queryset(Clue.objects.all(), user)
              .filter(~Q(status=Clue.Status.CLOSED) | Q(closed_at__gte=since))
-             .exclude(disposition=Disposition.CASE).exclude(outcome_form__gte=Form.SECOND))
+             .exclude(disposition__in=SUGGEST_NEVER).exclude(outcome_form__gte=Form.SECOND))
     conflicts = list(services.conflicted(programme))
     if programme.subject_type == SubjectType.UNIT:
         field = "unit_id"

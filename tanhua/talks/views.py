@@ -548,7 +548,8 @@ def round_list_doc(request, pk):
 def talk_notice(request, pk):
     """The notice as a document: downloading it changes nothing (sending is ``talk_send_notice``)."""
     talk = _talk(request, pk)
-    out = documents.notice(talk)
+    # Printed by the office before it records the sending: the one printing it is the contact.
+    out = documents.notice(talk, sender=request.user if request.user.has_perm("talks.add") else None)
     record("export", request=request, target=talk, summary={"document": "谈话通知书"})
     return _docx(out, f"谈话通知书_{talk.subject_name}.docx", request)
 

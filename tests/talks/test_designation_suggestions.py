@@ -45,6 +45,9 @@ def test_open_and_recent_clues_most_recent_first(programme, cadres, make_clue):
     services.targeted_talk(programme.staff, programme, cadre=cadres[9], reason="提醒",  # talked with soon anyway
                            starts_at=timezone.now() + datetime.timedelta(days=3))
 
+    Clue.objects.filter(pk=make_clue("CX01", cadre=cadres[10], received_on=_days_ago(1)).pk).update(
+        disposition="verify")  # under preliminary verification: a talk now would alert the cadre
+
     rows = selectors.designation_suggestions(programme.staff, round_)
     assert [r["label"] for r in rows] == [cadres[1].name, cadres[3].name, cadres[2].name]
     first = rows[0]

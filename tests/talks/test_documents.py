@@ -252,6 +252,8 @@ def test_notice_from_a_talk_says_each_place_once_and_whom_to_call(talk, tree, ma
     text = "\n".join(paragraphs(documents.notice(talk)))
     assert "根据清河市党政领导干部勤政廉政半月谈工作安排" in text and not DOUBLED.search(text)
     assert "联系人:周立新,联系电话:0512-53512345。" in text
+    # Issued and signed by the commission that runs the programme, not by the place (清河市).
+    assert "中共清河市纪律检查委员会" in text and "\n清河市\n" not in text
 
     # A district's programme named after the district, the district's name carrying the city's.
     district = tree["CX"]

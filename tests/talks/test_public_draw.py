@@ -61,6 +61,8 @@ def test_the_published_link_works_without_a_login_and_stops_when_withdrawn(clien
     # publish_names is off: the candidates who were not drawn are not listed.
     for pk in set(drawn.pool) - set(drawn.selected):
         assert drawn.labels[str(pk)] not in page
+    anonymous.get(url)  # a reload within the hour is not written again
+    assert AuditEntry.objects.filter(action="public_view", summary__page="抽取公示").count() == 1
     entry = AuditEntry.objects.filter(action="public_view").latest("seq")
     assert entry.user is None and entry.object_id == str(drawn.pk)
 
