@@ -21,7 +21,8 @@ from tests.conftest import write_xlsx
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+def _tomorrow():
+    return timezone.localdate() + datetime.timedelta(days=1)
 
 
 def test_the_rule_and_its_message():
@@ -39,19 +40,19 @@ def test_a_future_clue_is_refused_by_the_form_the_importer_the_api_and_the_servi
         client, make_user, vocab, tree, tmp_path):
     user = make_user("cx", "CX", ["staff", "petition"])
     client.force_login(user)
-    form = {"source": vocab["hotline"].pk, "received_on": TOMORROW.isoformat(), "unit": tree["CX01"].pk,
+    form = {"source": vocab["hotline"].pk, "received_on": _tomorrow().isoformat(), "unit": tree["CX01"].pk,
             "category": vocab["luxury"].pk, "summary": "公车私用", "content": "周末驾驶公务用车。",
             "reporter_anonymous": "on"}
     page = client.post(reverse("clues:add"), form).content.decode()
     assert "晚于今天" in page and "尚未发生的事不能登记" in page
 
-    result = import_clues(write_xlsx(tmp_path / "台账.xlsx", [HEADER, row(受理日期=TOMORROW.isoformat())]), user)
+    result = import_clues(write_xlsx(tmp_path / "台账.xlsx", [HEADER, row(受理日期=_tomorrow().isoformat())]), user)
     assert not result.ok and any("晚于今天" in str(e) for e in result.errors)
 
     out = io.StringIO()
     call_command("api_token", "cx", name="12345热线推送", stdout=out)
     response = client.post("/api/v1/clues", data=json.dumps({
-        "source": "12345热线", "received_on": TOMORROW.isoformat(), "unit": "CX01", "category": "奢靡之风",
+        "source": "12345热线", "received_on": _tomorrow().isoformat(), "unit": "CX01", "category": "奢靡之风",
         "summary": "公车私用", "content": "周末驾驶公务用车接送子女。", "anonymous": True}),
         content_type="application/json", headers={"Authorization": f"Bearer {out.getvalue().strip()}"})
     assert response.status_code == 422
@@ -59,6 +60,6 @@ def test_a_future_clue_is_refused_by_the_form_the_importer_the_api_and_the_servi
     assert "晚于今天" in response.json()["errors"][0]["message"]
 
     with pytest.raises(ValidationError, match="晚于今天"):
-        clue_services.register_clue(user, source=vocab["hotline"], received_on=TOMORROW, unit=tree["CX01"],
+        clue_services.register_clue(user, source=vocab["hotline"], received_on=_tomorrow(), unit=tree["CX01"],
                                     category=vocab["luxury"], summary="x", content="y", reporter_anonymous=True)
     assert not Clue.objects.exists()

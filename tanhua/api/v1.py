@@ -250,8 +250,8 @@ def create_clue(request, payload: ClueIn):
         errors.append({"field": "body.anonymous", "message": "匿名反映不应提供反映人姓名和联系方式"})
     if payload.due_on and payload.due_on < payload.received_on:
         errors.append({"field": "body.due_on", "message": "办理时限不能早于受理日期"})
-    if happened_error(payload.received_on, "受理日期"):
-        errors.append({"field": "body.received_on", "message": happened_error(payload.received_on, "受理日期")})
+    if date_error := happened_error(payload.received_on, "受理日期"):
+        errors.append({"field": "body.received_on", "message": date_error})
     if not payload.summary.strip():
         errors.append({"field": "body.summary", "message": "不能为空"})
     if not payload.content.strip():

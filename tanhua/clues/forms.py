@@ -71,8 +71,8 @@ class ClueForm(StyledForm, forms.Form):
         if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
             self.add_error("reporter_anonymous", "匿名反映不应填写反映人姓名和联系方式。")
         received, due = data.get("received_on"), data.get("due_on")
-        if happened_error(received, "受理日期"):
-            self.add_error("received_on", happened_error(received, "受理日期"))
+        if date_error := happened_error(received, "受理日期"):
+            self.add_error("received_on", date_error)
         if received and due and due < received:
             self.add_error("due_on", "办理时限不能早于受理日期。")
         return data

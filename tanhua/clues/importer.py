@@ -148,8 +148,8 @@ def _parse_row(row_number, cells, lookups, result):
     data.update(reporter_anonymous=bool(anonymous), reporter_name=reporter[:40], reporter_contact=contact[:100])
     if data["received_on"] and data["due_on"] and data["due_on"] < data["received_on"]:
         result.error(row_number, "办理时限", "办理时限不能早于受理日期")
-    if happened_error(data["received_on"], "受理日期"):
-        result.error(row_number, "受理日期", happened_error(data["received_on"], "受理日期"))
+    if date_error := happened_error(data["received_on"], "受理日期"):
+        result.error(row_number, "受理日期", date_error)
     return None if len(result.errors) > errors_before else data
 
 

@@ -83,14 +83,20 @@ def _run_round(rng, programme, staff, *, date, place, member=None, designate=Non
     round_.inputs.filter(kind=DrawInput.Kind.MEMBER).update(committed_at=_at(anchor - datetime.timedelta(days=10), 9))
     round_.inputs.exclude(kind=DrawInput.Kind.SERVER).update(entered_at=_at(anchor - datetime.timedelta(days=7), 20))
     Round.objects.filter(pk=round_.pk).update(created_at=_at(anchor - datetime.timedelta(days=14), 9))
-    services.send_round_notices(staff, round_)
-    notified_at = drawn_at + datetime.timedelta(hours=18)
-    round_.talks.update(notified_at=notified_at)
-    TalkEvent.objects.filter(talk__round=round_, action="发出谈话通知").update(time=notified_at)
+    _notified(round_.talks.all(), staff, drawn_at + datetime.timedelta(hours=18))
     if date < today:
         for talk in round_.talks.select_related("cadre__unit", "unit", "programme"):
             _hold(rng, talk, staff)
     return round_
+
+
+def _notified(talks, staff, at):
+    """Notices the office sent at ``at`` (in the past: the service sends only before a talk)."""
+    talks = list(talks)
+    Talk.objects.filter(pk__in=[t.pk for t in talks]).update(notified_at=at, notified_by=staff)
+    Talk.objects.filter(pk__in=[t.pk for t in talks], status=Talk.Status.PLANNED).update(status=Talk.Status.NOTIFIED)
+    made = TalkEvent.objects.bulk_create(TalkEvent(talk=t, user=staff, action="发出谈话通知") for t in talks)
+    TalkEvent.objects.filter(pk__in=[e.pk for e in made]).update(time=at)  # auto_now_add stamps the load time
 
 
 def _hold(rng, talk, staff):
@@ -223,7 +229,7 @@ def load_demo_talks(users, *, seed=2026, today=None):
         talk = services.targeted_talk(staff, made[Kind.ADMONISHMENT], cadre=verified.cadre, starts_at=_at(held, 15),
                                       place="市纪委监委谈话室", reason=f"经核实,{verified.summary}(线索{verified.number})")
         talk.problems.set([verified])
-        services.send_notice(staff, talk)
+        _notified(Talk.objects.filter(pk=talk.pk), staff, _at(held - datetime.timedelta(days=3), 10))
         records.save_record(staff, talk, held_on=held, start_time=datetime.time(15), end_time=datetime.time(15, 40),
                             place=talk.place, lead_name=talk.lead_name, present=list(talk.members.all()),
                             recorder_name=staff.full_name, influence_months=6, entries=[
@@ -231,9 +237,7 @@ def load_demo_talks(users, *, seed=2026, today=None):
                                 ("answer", "本人对问题没有异议,深刻认识到错误。"),
                                 ("requirement", "深刻反省,写出书面检查,一个月内退还违规所得。")])
         records.confirm_record(staff, talk, how=TalkRecord.Confirmation.PAPER)
-        # Stamped with the load time by the services: the notice went out three days before, the
-        # record was written and signed on the day.
-        Talk.objects.filter(pk=talk.pk).update(notified_at=_at(held - datetime.timedelta(days=3), 10))
+        # Stamped with the load time by the services: written and signed on the day.
         TalkRecord.objects.filter(talk=talk).update(confirmed_at=_at(held, 16))
         for n, item in enumerate(TalkEvent.objects.filter(talk=talk).order_by("id")):
             item.time = _at(held - datetime.timedelta(days=3), 10) if n == 0 else _at(held, 15 + n)

@@ -188,16 +188,24 @@ def submit_report(actor, talk, *, days=(), after_hours=(), integrity=(), text=""
                                                                           "late": late})
 
 
+def unreported_days(report):
+    """The days of a half-month report still empty (handed in before they came)."""
+    return [datetime.date.fromisoformat(row["date"]) for row in report.days or [] if not row.get("work")]
+
+
 def report_state(talk, today=None):
-    """("submitted" | "late" | "missing" | "waiting" | "none", text) for the preparer."""
+    """("submitted" | "late" | "partial" | "missing" | "waiting" | "none", text) for the preparer."""
     today = today or timezone.localdate()
     if talk.report_kind == ReportKind.NONE:
         return "none", "不需要书面汇报"
     report = getattr(talk, "report", None)
     if report is not None:
-        when = timezone.localtime(report.submitted_at)
-        return ("late" if report.late else "submitted"), (
-            f"{cn_date(when)}提交" + ("(逾期)" if report.late else ""))
+        text = f"{cn_date(report.submitted_at)}提交" + ("(逾期)" if report.late else "")
+        # Handed in early: the days still to come then are owed before the talk.
+        owed = unreported_days(report)
+        if owed:
+            return "partial", f"{text},{cn_date(owed[0])}起 {len(owed)} 天尚待补报"
+        return ("late" if report.late else "submitted"), text
     if talk.report_due and today > talk.report_due:
         return "missing", f"已过提交截止日({cn_date(talk.report_due)}),尚未提交"
     return "waiting", "尚未提交"

@@ -36,6 +36,7 @@ from . import draw as algorithm
 from . import schedule
 from .models import (
     CADENCE_MONTHS,
+    STATUS_ORDER,
     Designation,
     Draw,
     DrawInput,
@@ -628,20 +629,21 @@ def lead_for(programme, cadre, unit):
     return user, (user.full_name or user.username) if user else programme.head_lead_name
 
 
-def check_send_notice(actor, talk):
-    """Sending the notice is the office's act (talks.add), never the subject's nor a group member's."""
+def check_send_notice(actor, talk, now=None):
+    """Sending the notice is the office's act (talks.add: a talk group member has no such right by
+    default), never the subject's; once, and before the talk it announces."""
     if not actor.has_perm("talks.add"):
         raise PermissionDenied("只有谈话组织部门(办公室)可以发出谈话通知。")
     if talk.cadre_id and talk.cadre_id == actor.cadre_id:
         raise PermissionDenied("谈话对象本人不能发出自己的谈话通知。")
-    from .models import STATUS_ORDER
-
     if talk.notified_at:
         by = talk.notified_by
         raise DrawError(f"谈话通知已于{cn_datetime(talk.notified_at)}"
                         f"由{(by.full_name or by.username) if by else '—'}发出。")
     if STATUS_ORDER.index(talk.status) >= STATUS_ORDER.index(Talk.Status.HELD):
         raise DrawError("谈话已经进行,不再发出通知。")
+    if talk.starts_at <= (now or timezone.now()):
+        raise DrawError("谈话时间已过,不再发出通知。")
 
 
 def send_notice(actor, talk, *, request=None):
@@ -668,12 +670,12 @@ def send_round_notices(actor, round_, *, request=None):
     """批量发出通知: every talk of the round not yet notified nor held; returns how many were sent."""
     if not actor.has_perm("talks.add"):
         raise PermissionDenied("只有谈话组织部门(办公室)可以发出谈话通知。")
-    from .models import STATUS_ORDER
 
     held = STATUS_ORDER[STATUS_ORDER.index(Talk.Status.HELD):]
     sent = 0
     with transaction.atomic():
-        for talk in round_.talks.filter(notified_at__isnull=True).exclude(status__in=held):
+        for talk in (round_.talks.filter(notified_at__isnull=True, starts_at__gt=timezone.now())
+                     .exclude(status__in=held)):
             if talk.cadre_id and talk.cadre_id == actor.cadre_id:
                 continue  # never one's own notice
             send_notice(actor, talk, request=request)

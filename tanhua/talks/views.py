@@ -613,6 +613,7 @@ def my_talk(request, pk):
     talk_record_ = records.read_record(request.user, talk, request=request) if records.may_open_record(
         request.user, talk) else None
     return render(request, "talks/my_talk.html", {"talk": talk, "report": report, "form": form,
+                                                  "owed": records.unreported_days(report) if report else [],
                                                   "record": talk_record_, "today": timezone.localdate(),
                                                   # How the subject was chosen, when the office published it.
                                                   "public_token": selectors.round_public_token(talk.round_id)})

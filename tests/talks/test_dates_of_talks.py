@@ -13,7 +13,10 @@ from tests.talks.conftest import TALK_DAY
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+
+
+def _tomorrow():
+    return timezone.localdate() + datetime.timedelta(days=1)
 
 
 RECORD = {"start_time": datetime.time(9), "end_time": datetime.time(10), "place": "谈话室", "lead_name": "纪委书记",
@@ -22,7 +25,7 @@ RECORD = {"start_time": datetime.time(9), "end_time": datetime.time(10), "place"
 
 def test_a_record_is_dated_between_its_talk_and_today(talk, programme):
     with pytest.raises(records.TalkError, match="晚于今天"):
-        records.save_record(programme.staff, talk, held_on=TOMORROW, **RECORD)
+        records.save_record(programme.staff, talk, held_on=_tomorrow(), **RECORD)
     with pytest.raises(records.TalkError, match="早于安排的谈话日期"):
         records.save_record(programme.staff, talk, held_on=TALK_DAY - datetime.timedelta(days=1), **RECORD)
     assert not TalkRecord.objects.exists()
@@ -39,7 +42,7 @@ def test_a_talk_still_to_come_has_no_record_and_an_old_future_record_is_not_conf
     Talk.objects.filter(pk=talk.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
     talk.refresh_from_db()
     record = records.save_record(programme.staff, talk, held_on=timezone.localdate(), **RECORD)
-    TalkRecord.objects.filter(pk=record.pk).update(held_on=TOMORROW)
+    TalkRecord.objects.filter(pk=record.pk).update(held_on=_tomorrow())
     talk.refresh_from_db()
     subject = make_user("subject", "CX01", ["cadre"], cadre=talk.cadre)
     with pytest.raises(records.TalkError, match="请先更正谈话记录"):
@@ -62,6 +65,9 @@ def test_the_half_month_report_takes_no_work_for_days_to_come(client, talk, prog
     assert not TalkReport.objects.exists()
     records.submit_report(subject, talk, days=[(d, "召开专题会议" if d <= today else "") for d in days],
                           after_hours=["读书"], integrity=["无"])
+    talk.refresh_from_db()
+    state, text = records.report_state(talk)  # handed in early: not complete until the days are added
+    assert state == "partial" and f"{len(future)} 天尚待补报" in text
     # Through the page, the days to come are closed fields: what is typed there is ignored.
     client.force_login(subject)
     page = client.get(reverse("talks:my_talk", args=[talk.pk])).content.decode()

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from tanhua.audit.models import AuditEntry
 from tanhua.talks import records, services
@@ -16,6 +17,17 @@ from tanhua.talks.models import Talk
 from tests.talks.conftest import TALK_DAY
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def coming(talk):
+    """The round's talks a week from now: a notice goes out before the talk it announces."""
+    held_at = talk.starts_at
+    shift = timezone.now() + datetime.timedelta(days=7) - held_at
+    for other in talk.round.talks.all():
+        Talk.objects.filter(pk=other.pk).update(starts_at=other.starts_at + shift)
+    talk.refresh_from_db()
+    return held_at
 
 
 def _row(talk):
@@ -104,7 +116,17 @@ def test_notice_first_then_outline(talk, programme):
     assert (talk.status, talk.notified_by) == ("prepared", staff) and talk.notified_at
 
 
-def test_no_notice_after_the_talk(client, talk, programme):
+def test_no_notice_once_the_talk_time_has_passed(client, talk, programme, coming):
+    Talk.objects.filter(pk=talk.pk).update(starts_at=coming)
+    client.force_login(programme.staff)
+    response = client.post(reverse("talks:send_notice", args=[talk.pk]), follow=True)
+    assert _messages(response) == ["谈话时间已过,不再发出通知。"]
+    assert Talk.objects.get(pk=talk.pk).notified_at is None
+
+
+def test_no_notice_after_the_talk(client, talk, programme, coming):
+    Talk.objects.filter(pk=talk.pk).update(starts_at=coming)
+    talk.refresh_from_db()
     records.save_record(programme.staff, talk, held_on=TALK_DAY, start_time=datetime.time(9),
                         end_time=datetime.time(10), place="", lead_name="主谈人", present=[], recorder_name="记录人",
                         entries=[("question", "问题")])

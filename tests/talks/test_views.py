@@ -9,6 +9,7 @@ import sys
 import docx
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tanhua.audit.models import AuditEntry
 from tanhua.talks import draw
@@ -89,6 +90,7 @@ def test_a_round_through_the_web(client, programme, cadres, make_cadre, tmp_path
     assert "每天的工作安排" in text and "2026年12月7日" in text
     talk.refresh_from_db()
     assert talk.status == "planned"  # downloading is not sending (tests/talks/test_notice.py)
+    Talk.objects.filter(pk=talk.pk).update(starts_at=timezone.now() + datetime.timedelta(days=7))  # still to come
     client.post(reverse("talks:send_notice", args=[talk.pk]))
     talk.refresh_from_db()
     assert talk.status == "notified" and AuditEntry.objects.filter(action="notify").count() == 1
