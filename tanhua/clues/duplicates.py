@@ -7,7 +7,7 @@ The subject's name, post and unit are removed from both texts first: they are sh
 every clue about that person and say nothing about the matter.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -75,11 +75,23 @@ def _visible_pair(user, suggestion):
         raise PermissionDenied
 
 
+class AlreadyReviewed(ValidationError):
+    """Someone decided on the pair first (two reviewers at once): the first decision stands."""
+
+
+def check_review(user, suggestion):
+    """Who may confirm or reject a suggestion, and when: both clues in scope, still pending.
+    Called by the services on the locked row, so a race is decided once."""
+    _visible_pair(user, suggestion)
+    if suggestion.status != DuplicateSuggestion.Status.PENDING:
+        raise AlreadyReviewed(f"这对线索已经处理过({suggestion.get_status_display()})。")
+
+
 @transaction.atomic
 def confirm(user, suggestion, *, request=None):
     """The two clues are one matter: put them (and their groups) in one group."""
     suggestion = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-    _visible_pair(user, suggestion)
+    check_review(user, suggestion)
     first, second = Clue.objects.select_for_update().filter(pk__in=[suggestion.first_id, suggestion.second_id])
     groups = {c.group_id for c in (first, second) if c.group_id}
     group = ClueGroup.objects.filter(pk__in=groups).order_by("pk").first() or ClueGroup.objects.create(created_by=user)
@@ -99,7 +111,7 @@ def confirm(user, suggestion, *, request=None):
 @transaction.atomic
 def reject(user, suggestion, *, request=None):
     suggestion = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-    _visible_pair(user, suggestion)
+    check_review(user, suggestion)
     suggestion.status, suggestion.reviewed_by, suggestion.reviewed_at = (
         DuplicateSuggestion.Status.REJECTED, user, timezone.now())
     suggestion.save()

@@ -325,8 +325,8 @@ def _suggestion(request, pk):
     return suggestion
 
 
-def _already(request, suggestion):
-    messages.info(request, f"这对线索已经处理过({suggestion.get_status_display()})。")
+def _already(request, message):
+    messages.info(request, message)
     return _back(request, "clues:duplicates")
 
 
@@ -339,9 +339,10 @@ def _back(request, default):
 @require_POST
 def duplicate_confirm(request, pk):
     suggestion = _suggestion(request, pk)
-    if suggestion.status != suggestion.Status.PENDING:
-        return _already(request, suggestion)
-    duplicates.confirm(request.user, suggestion, request=request)
+    try:
+        duplicates.confirm(request.user, suggestion, request=request)
+    except duplicates.AlreadyReviewed as exc:
+        return _already(request, exc.message)
     messages.success(request, f"已确认 {suggestion.first.number} 与 {suggestion.second.number} 为同一事项。")
     return _back(request, "clues:duplicates")
 
@@ -350,9 +351,10 @@ def duplicate_confirm(request, pk):
 @require_POST
 def duplicate_reject(request, pk):
     suggestion = _suggestion(request, pk)
-    if suggestion.status != suggestion.Status.PENDING:
-        return _already(request, suggestion)
-    duplicates.reject(request.user, suggestion, request=request)
+    try:
+        duplicates.reject(request.user, suggestion, request=request)
+    except duplicates.AlreadyReviewed as exc:
+        return _already(request, exc.message)
     messages.info(request, f"已标记 {suggestion.first.number} 与 {suggestion.second.number} 不是同一事项。")
     return _back(request, "clues:duplicates")
 

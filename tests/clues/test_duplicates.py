@@ -2,9 +2,11 @@
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from tanhua.audit.models import AuditEntry
+from tanhua.clues import duplicates
 from tanhua.clues.models import Clue, DuplicateSuggestion
 
 LETTER = ("反映城厢街道党工委书记李庆庆于10月12日晚在城郊“乡里人家”农家乐接受清河市宏远建设有限公司负责人宴请,"
@@ -81,3 +83,18 @@ def test_leaving_a_group(client, make_clue, make_cadre, make_user, vocab):
     client.post(reverse("clues:duplicate_confirm", args=[DuplicateSuggestion.objects.get().pk]))
     client.post(reverse("clues:leave_group", args=[hotline.pk]))
     assert set(Clue.objects.filter(pk__in=[letter.pk, hotline.pk]).values_list("group_id", flat=True)) == {None}
+
+
+def test_two_reviewers_at_once_the_first_decision_stands(client, make_clue, make_cadre, make_user, vocab):
+    cadre = make_cadre("CX01", name="李庆庆", post="党工委书记")
+    make_clue(cadre=cadre, content=LETTER)
+    make_clue(cadre=cadre, content=HOTLINE, source=vocab["hotline"])
+    seen_by_both = DuplicateSuggestion.objects.get()  # both opened the page while it was pending
+    first, second = make_user("cx", "CX", ["staff"]), make_user("cx2", "CX", ["staff"])
+    duplicates.confirm(first, seen_by_both)
+    with pytest.raises(duplicates.AlreadyReviewed, match="已经处理过.已合并."):
+        duplicates.reject(second, seen_by_both)  # checked by the service on the locked row
+    assert DuplicateSuggestion.objects.get().status == "confirmed"
+    client.force_login(second)
+    response = client.post(reverse("clues:duplicate_reject", args=[seen_by_both.pk]), follow=True)
+    assert "已经处理过" in response.content.decode() and DuplicateSuggestion.objects.get().status == "confirmed"
