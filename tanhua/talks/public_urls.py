@@ -3,10 +3,11 @@
 from django.urls import re_path
 
 from . import public
+from .selectors import TOKEN_PATTERN
 
 app_name = "public"
 urlpatterns = [
-    re_path(r"^draws/(?P<token>[A-Za-z0-9_-]{43})/$", public.draw_page, name="draw"),
-    re_path(r"^draws/(?P<token>[A-Za-z0-9_-]{43})/record\.json$", public.draw_record, name="draw_record"),
-    re_path(r"^draws/(?P<token>[A-Za-z0-9_-]{43})/verify_draw\.py$", public.verifier, name="verifier"),
+    re_path(r"^draws/(?P<token>" + TOKEN_PATTERN + r")/$", public.draw_page, name="draw"),
+    re_path(r"^draws/(?P<token>" + TOKEN_PATTERN + r")/record\.json$", public.draw_record, name="draw_record"),
+    re_path(r"^draws/(?P<token>" + TOKEN_PATTERN + r")/verify_draw\.py$", public.verifier, name="verifier"),
 ]

@@ -214,6 +214,11 @@ def report_state(talk, today=None):
 # --- The record --------------------------------------------------------------------------------
 
 
+def day_has_come(talk, today=None):
+    """The talk's day is today or past: from then on its record can be written."""
+    return timezone.localtime(talk.starts_at).date() <= (today or timezone.localdate())
+
+
 def save_record(actor, talk, *, held_on, start_time, end_time, place, lead_name, present, recorder_name, entries,
                 influence_months=None, appointment="", request=None):
     """Write or correct the record; the talk is then held. Confirmed records are final."""

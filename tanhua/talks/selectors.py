@@ -20,7 +20,8 @@ from .models import Draw, SubjectType, Talk
 # --- The draw's public page (公示) ---------------------------------------------------------------
 
 # secrets.token_urlsafe(32) is 43 characters of the URL-safe alphabet.
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{43}"  # secrets.token_urlsafe(32); also the public URLs' pattern
+TOKEN = re.compile(rf"^{TOKEN_PATTERN}$")
 PUBLIC_POOL_SHOWN = 500
 
 
@@ -81,7 +82,7 @@ def _rule_value(value):
 
 
 def _subject_label(cadre, unit):
-    return f"{cadre.name} · {cadre.unit.name} · {cadre.post}" if cadre else unit.name
+    return services.cadre_label(cadre.name, cadre.unit.name, cadre.post) if cadre else unit.name
 
 
 def round_public_token(round_id):

@@ -206,6 +206,11 @@ RULE_CONTACT = "联系领导(主谈人)"
 RULE_MEMBER_UNIT = "谈话小组成员所在单位"
 
 
+def cadre_label(name, unit_name, post):
+    """How a cadre is named in a pool, an exclusion or a public page: 姓名 · 单位 · 职务."""
+    return f"{name} · {unit_name} · {post}"
+
+
 def _person_cadre(user):
     return getattr(user, "cadre", None) if user is not None else None
 
@@ -240,7 +245,7 @@ def conflicted(programme):
             if unit is not None:
                 out.setdefault(unit.pk, (unit.name, f"{RULE_MEMBER_UNIT if rule == RULE_MEMBER else rule + '所在单位'}:{name}"))
         elif cadre is not None:
-            out.setdefault(cadre.pk, (f"{cadre.name} · {cadre.unit.name} · {cadre.post}", rule))
+            out.setdefault(cadre.pk, (cadre_label(cadre.name, cadre.unit.name, cadre.post), rule))
     return out
 
 
@@ -310,7 +315,7 @@ def eligible(programme, round_, on=None):
             cadres = cadres.filter(is_unit_head=True)
         if programme.party_gov_heads_only:
             cadres = cadres.filter(is_party_gov_head=True)
-        rows = {pk: f"{name} · {unit} · {post}" for pk, name, unit, post in
+        rows = {pk: cadre_label(name, unit, post) for pk, name, unit, post in
                 cadres.order_by("pk").values_list("pk", "name", "unit__name", "post")}
         last_talked = _last_talked(past, "cadre_id")
     months = programme.exclude_talked_months
@@ -671,13 +676,13 @@ def send_round_notices(actor, round_, *, request=None):
     if not actor.has_perm("talks.add"):
         raise PermissionDenied("只有谈话组织部门(办公室)可以发出谈话通知。")
 
-    held = STATUS_ORDER[STATUS_ORDER.index(Talk.Status.HELD):]
     sent = 0
     with transaction.atomic():
-        for talk in (round_.talks.filter(notified_at__isnull=True, starts_at__gt=timezone.now())
-                     .exclude(status__in=held)):
-            if talk.cadre_id and talk.cadre_id == actor.cadre_id:
-                continue  # never one's own notice
+        for talk in round_.talks.filter(notified_at__isnull=True):
+            try:
+                check_send_notice(actor, talk)  # the one rule: one's own, held or past talks are left
+            except (DrawError, PermissionDenied):
+                continue
             send_notice(actor, talk, request=request)
             sent += 1
     return sent

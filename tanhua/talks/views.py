@@ -411,7 +411,7 @@ def talk_detail(request, pk):
         "flags": outline_flags(records.subject_of(talk)), "record": record, "report_state": state,
         "report_text": state_text, "report": getattr(talk, "report", None),
         "events": talk.events.select_related("user"),
-        "talk_day_come": timezone.localtime(talk.starts_at).date() <= timezone.localdate(),
+        "talk_day_come": records.day_has_come(talk),
         "editable": records.STATUS_ORDER.index(talk.status)
         < records.STATUS_ORDER.index(Talk.Status.HELD),
     })
@@ -448,7 +448,7 @@ def talk_record(request, pk):
     """Write or correct the record (the group's recorder)."""
     talk = _office_talk(request, pk, perm="talks.change")
     record = getattr(talk, "record", None)
-    if timezone.localtime(talk.starts_at).date() > timezone.localdate():
+    if not records.day_has_come(talk):
         messages.error(request, "谈话尚未进行:谈话之日起才能填写谈话记录。")
         return redirect("talks:talk", pk=talk.pk)
     if record is not None and record.confirmed_at:
